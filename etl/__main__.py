@@ -1,0 +1,82 @@
+"""Command line: ``python -m etl load|template ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from etl.schema import load_schemas
+
+
+def _parser() -> argparse.ArgumentParser:
+    kinds = [k.name for k in load_schemas().ordered()]
+    parser = argparse.ArgumentParser(prog="python -m etl", description="街道治理数据驾驶舱：台账导入工具")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="导入台账文件或目录（一个批次，全部成功或全部不写入）")
+    load.add_argument("paths", nargs="+", type=Path, help="台账文件或目录")
+    load.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
+    load.add_argument("--kind", choices=kinds, help="指定台账类型（默认按表头识别）")
+    load.add_argument("--strict", action="store_true", help="有任何被拒绝的行则整批不写入，退出码 1")
+    load.add_argument("--report-json", type=Path, help="把导入结果和被拒绝的行写成 JSON")
+    load.add_argument("--report-dir", type=Path, help="错误报告 .xlsx 的目录（默认写在原文件旁）")
+    load.add_argument("--quiet", action="store_true", help="不显示进度条和汇总表")
+
+    template = sub.add_parser("template", help="生成空白导入模板 .xlsx")
+    template.add_argument("kind", choices=kinds)
+    template.add_argument("--out", type=Path, help="输出文件（默认当前目录下的「<台账>_导入模板.xlsx」）")
+    return parser
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from etl.load import load_paths
+    from etl.report import print_summary, write_json, write_rejected_workbooks
+
+    console = Console(stderr=True, quiet=args.quiet)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("准备", total=None, rows="")
+
+        def on_stage(text: str) -> None:
+            bar.update(task, description=text, completed=0, total=None, rows="")
+
+        def on_rows(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total, rows=f"{done:,} 行")
+
+        result = load_paths(args.paths, db=args.db, kind=args.kind, strict=args.strict,
+                            progress=on_rows, on_stage=on_stage)
+    if args.report_json:
+        write_json(result, args.report_json)
+    for path in write_rejected_workbooks(result, args.report_dir):
+        console.print(f"错误报告：{path}")
+    print_summary(result, console)
+    return result.exit_code
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from etl.template import default_template_name, write_template
+
+    out = args.out or Path(default_template_name(args.kind))
+    write_template(args.kind, out)
+    print(out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"load": cmd_load, "template": cmd_template}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

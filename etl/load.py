@@ -1,0 +1,391 @@
+"""Loading a batch of ledger files into the warehouse, all or nothing.
+
+``load_paths`` reads every file, orders the sheets so that referenced ledgers come first
+(communities, grids, then the rest), and stages, validates and upserts each sheet inside one
+transaction on a working copy of the warehouse that is published only when the batch is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from etl import models
+from etl.normalise import (
+    COMMUNITY_LOOKUP_SQL,
+    METADATA_COLUMNS,
+    PARSING_MACROS,
+    create_table_sql,
+    ident,
+    normalise_text,
+    staging_sql,
+    stored_columns,
+)
+from etl.pii import create_pii_macros, load_secret
+from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
+from etl.schema import Kind, Schemas, load_schemas
+from etl.validate import errors_sql, other_counts_sql
+from etl.warehouse import new_version
+from streetdash.config import warehouse_path
+
+EXIT_COMMITTED, EXIT_STRICT_REJECTED, EXIT_NOTHING_READ = 0, 1, 2
+
+LOG_TABLES = """
+CREATE TABLE IF NOT EXISTS load_log (
+    batch_id VARCHAR, file VARCHAR, sha256 VARCHAR, sheet VARCHAR, kind VARCHAR, header_row BIGINT,
+    rows_read BIGINT, inserted BIGINT, updated BIGINT, unchanged BIGINT, superseded BIGINT,
+    rejected BIGINT, mapped_to_other VARCHAR, status VARCHAR, message VARCHAR,
+    started_at TIMESTAMP, finished_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS rejected_rows (
+    batch_id VARCHAR, file VARCHAR, sheet VARCHAR, kind VARCHAR, "row" BIGINT, "column" VARCHAR,
+    value VARCHAR, reason VARCHAR
+);
+"""
+
+
+@dataclass
+class SheetResult:
+    """What happened to one sheet (or to a file that could not be read)."""
+
+    file: str
+    sheet: str | None
+    kind: str | None
+    header_row: int | None = None
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    superseded: int = 0  # earlier rows of a key that a lower row of the same sheet replaced
+    rejected: int = 0
+    mapped_to_other: dict[str, int] = field(default_factory=dict)
+    status: str = "ok"
+    message: str | None = None
+    sha256: str | None = None
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+@dataclass
+class Rejection:
+    file: str
+    sheet: str | None
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class BatchResult:
+    batch_id: str
+    db: Path
+    sheets: list[SheetResult] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    committed: bool = False
+    exit_code: int = EXIT_COMMITTED
+    paths: dict[str, Path] = field(default_factory=dict)  # display name -> input file
+
+    def report(self) -> dict:
+        """The ``--report-json`` document."""
+        files = []
+        for s in self.sheets:
+            d = asdict(s)
+            for k in ("started_at", "finished_at"):
+                d[k] = d[k].isoformat(timespec="seconds") if d[k] else None
+            files.append(d)
+        return {
+            "batch_id": self.batch_id,
+            "db": str(self.db),
+            "committed": self.committed,
+            "files": files,
+            "rejected": [asdict(r) for r in self.rejected],
+        }
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection, schemas: Schemas, secret: bytes) -> None:
+    """Macros the staging SQL needs, and every ledger and log table (empty until loaded)."""
+    con.execute(PARSING_MACROS)
+    create_pii_macros(con, secret)
+    for kind in schemas.ordered():
+        con.execute(create_table_sql(kind))
+    con.execute(LOG_TABLES)
+
+
+def _stage_table(sheet: LedgerSheet) -> pa.Table:
+    table = normalise_text(sheet.table)
+    for f in sheet.kind.fields:  # columns the sheet does not have are NULL
+        if f.name not in table.column_names:
+            table = table.append_column(f.name, pa.nulls(table.num_rows, pa.string()))
+    return table
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(sql).fetchall()[0][0]
+
+
+def load_sheet(
+    con: duckdb.DuckDBPyConnection, sheet: LedgerSheet, schemas: Schemas, batch_id: str, file_label: str
+) -> tuple[SheetResult, list[Rejection]]:
+    """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction)."""
+    kind = sheet.kind
+    result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=_now())
+    con.register("stg", _stage_table(sheet))
+    try:
+        con.execute(COMMUNITY_LOOKUP_SQL)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {staging_sql(kind, schemas)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE errors AS {errors_sql(kind, schemas)}")
+        result.rows_read = _count(con, "SELECT count(*) FROM parsed")
+        other_sql = other_counts_sql(kind, schemas)
+        if other_sql:
+            result.mapped_to_other = {
+                kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n
+            }
+        _accept(con, kind, batch_id, file_label, sheet.sheet)
+        _check_unique(con, kind)
+        counts = _upsert(con, kind)
+        result.inserted, result.updated, result.unchanged = counts
+        result.rejected = _count(con, "SELECT count(DISTINCT _row) FROM errors")
+        accepted = _count(con, "SELECT count(*) FROM accepted")
+        result.superseded = result.rows_read - result.rejected - accepted
+        headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
+        order = {f.name: i for i, f in enumerate(kind.fields)}
+        rows = con.execute("SELECT _row, field, value, reason FROM errors").fetchall()
+        rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
+        rejections = [Rejection(file_label, sheet.sheet, r, headers[f], v, reason) for r, f, v, reason in rows]
+    finally:
+        con.unregister("stg")
+    result.finished_at = _now()
+    return result, rejections
+
+
+def _accept(con: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str, file_label: str, sheet: str | None) -> None:
+    """Rows without problems; of several rows with one key, the lowest (latest) in the sheet."""
+    cols = ", ".join(ident(c.name) for c in stored_columns(kind))
+    keys = ", ".join(ident(k) for k in kind.key)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE accepted AS
+        SELECT {cols}, $batch AS batch_id, $file AS source_file, $sheet AS source_sheet, _row AS source_row
+        FROM parsed WHERE _row NOT IN (SELECT _row FROM errors)
+        QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1
+        """,
+        {"batch": batch_id, "file": file_label, "sheet": sheet},
+    )
+
+
+def _check_unique(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """Uniqueness beyond the key (a community name within a street), against batch and warehouse."""
+    table = ident(kind.table)
+    key_match = " AND ".join(f"o.{ident(k)} = a.{ident(k)}" for k in kind.key)
+    for rule in kind.unique:
+        same = " AND ".join(f"o.{ident(c)} = a.{ident(c)}" for c in rule["fields"])
+        field_name = rule["fields"][-1]
+        others = f"""
+            SELECT {', '.join(ident(k) for k in kind.key)}, {', '.join(ident(c) for c in rule['fields'])}
+            FROM {table} o WHERE NOT EXISTS (SELECT 1 FROM accepted a WHERE {key_match})
+            UNION ALL
+            SELECT {', '.join(ident(k) for k in kind.key)}, {', '.join(ident(c) for c in rule['fields'])}
+            FROM accepted"""
+        differs = " OR ".join(f"o.{ident(k)} IS DISTINCT FROM a.{ident(k)}" for k in kind.key)
+        con.execute(
+            f"""
+            INSERT INTO errors
+            SELECT a.source_row, '{field_name}', CAST(a.{ident(field_name)} AS VARCHAR), '{rule['reason']}'
+            FROM accepted a WHERE EXISTS (SELECT 1 FROM ({others}) o WHERE {same} AND ({differs}))
+            """
+        )
+        con.execute("DELETE FROM accepted WHERE source_row IN (SELECT _row FROM errors)")
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
+    """Insert new keys, replace changed records, leave identical ones alone: (inserted, updated, unchanged)."""
+    table = ident(kind.table)
+    data_cols = [ident(c.name) for c in stored_columns(kind)]
+    all_cols = data_cols + [name for name, _ in METADATA_COLUMNS]
+    key_match = " AND ".join(f"t.{ident(k)} = a.{ident(k)}" for k in kind.key)
+    same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in data_cols)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE classified AS
+        SELECT a.*, CASE WHEN t.{ident(kind.key[0])} IS NULL THEN 'insert'
+                         WHEN {same} THEN 'same' ELSE 'update' END AS _action
+        FROM accepted a LEFT JOIN {table} t ON {key_match}
+        """
+    )
+    counts = dict(con.execute("SELECT _action, count(*) FROM classified GROUP BY ALL").fetchall())
+    if counts.get("update"):
+        con.execute(
+            f"DELETE FROM {table} t USING classified a WHERE a._action = 'update' AND {key_match}"
+        )
+    if counts.get("insert") or counts.get("update"):
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(all_cols)}) SELECT {', '.join(all_cols)} FROM classified"
+            " WHERE _action <> 'same'"
+        )
+    return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
+
+
+def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
+    log = pd.DataFrame(
+        [
+            {
+                "batch_id": result.batch_id,
+                "file": s.file,
+                "sha256": s.sha256,
+                "sheet": s.sheet,
+                "kind": s.kind,
+                "header_row": s.header_row,
+                "rows_read": s.rows_read,
+                "inserted": s.inserted,
+                "updated": s.updated,
+                "unchanged": s.unchanged,
+                "superseded": s.superseded,
+                "rejected": s.rejected,
+                "mapped_to_other": "；".join(f"{k}：{v}" for k, v in s.mapped_to_other.items()) or None,
+                "status": s.status,
+                "message": s.message,
+                "started_at": s.started_at,
+                "finished_at": s.finished_at,
+            }
+            for s in result.sheets
+        ]
+    )
+    con.execute("INSERT INTO load_log SELECT * FROM log")
+    if result.rejected:
+        rejected = pd.DataFrame(
+            [
+                {
+                    "batch_id": result.batch_id,
+                    "file": r.file,
+                    "sheet": r.sheet,
+                    "kind": None,
+                    "row": r.row,
+                    "column": r.column,
+                    "value": r.value,
+                    "reason": r.reason,
+                }
+                for r in result.rejected
+            ]
+        )
+        kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
+        rejected["kind"] = [kinds.get((f, sh)) for f, sh in zip(rejected["file"], rejected["sheet"], strict=True)]
+        con.execute("INSERT INTO rejected_rows SELECT * FROM rejected")
+
+
+def load_paths(
+    paths: list[Path],
+    db: Path | None = None,
+    kind: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> BatchResult:
+    """Load ledger files and folders as one batch.
+
+    Parameters
+    ----------
+    paths : files or folders (folders are walked for .xlsx/.xls/.csv).
+    db : warehouse file; default ``$WAREHOUSE_DB`` or ``data/warehouse.duckdb``.
+    kind : force every file to be read as this ledger kind instead of detecting it.
+    strict : commit nothing if any row is rejected.
+    progress : called as ``progress(rows_done, rows_total)`` while large files are read.
+    on_stage : called with a Chinese description of each step, for progress display.
+
+    Returns
+    -------
+    BatchResult with ``exit_code`` 0 (committed), 1 (strict and rows rejected, nothing committed)
+    or 2 (nothing could be read, nothing committed).
+    """
+    schemas = load_schemas()
+    db = warehouse_path(db)
+    result = BatchResult(batch_id=_now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db)
+    files = find_ledger_files([Path(p) for p in paths])
+    labels = _labels(files)
+    sheets: list[tuple[int, int, LedgerSheet]] = []
+    digests: dict[Path, str | None] = {}
+    if not files:
+        result.sheets.append(SheetResult("、".join(map(str, paths)), None, None, status="error",
+                                         message="没有找到可导入的台账文件（.xlsx、.xls、.csv）"))
+    for file_index, path in enumerate(files):
+        label = labels[path]
+        result.paths[label] = path
+        if on_stage:
+            on_stage(f"读取 {label}")
+        read = read_ledger_file(path, schemas, kind, progress)
+        digest = digests[path] = _sha256(path) if path.exists() else None
+        for failure in read.failures:
+            result.sheets.append(
+                SheetResult(label, failure.sheet, None, status="error", message=failure.message, sha256=digest,
+                            started_at=_now(), finished_at=_now())
+            )
+        for sheet_index, sheet in enumerate(read.sheets):
+            sheets.append((file_index, sheet_index, sheet))
+    if not sheets:
+        result.exit_code = EXIT_NOTHING_READ
+        return result
+
+    # Referenced ledgers first, whatever order the files came in; within a kind, the given order.
+    sheets.sort(key=lambda t: (t[2].kind.order, t[0], t[1]))
+    secret = load_secret()
+    with new_version(db) as pending:
+        con = duckdb.connect(str(pending.path))
+        try:
+            prepare_connection(con, schemas, secret)
+            con.execute("BEGIN TRANSACTION")
+            for _, _, sheet in sheets:
+                label = labels[sheet.file]
+                if on_stage:
+                    on_stage(f"校验入库 {label}" + (f"「{sheet.sheet}」" if sheet.sheet else ""))
+                sheet_result, rejections = load_sheet(con, sheet, schemas, result.batch_id, label)
+                sheet_result.sha256 = digests[sheet.file]
+                result.sheets.append(sheet_result)
+                result.rejected.extend(rejections)
+            if strict and result.rejected:
+                con.execute("ROLLBACK")
+                result.exit_code = EXIT_STRICT_REJECTED
+                return result
+            if on_stage:
+                on_stage("更新指标模型")
+            models.apply(con)
+            _write_logs(con, result)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        pending.publish()
+    result.committed = True
+    return result
+
+
+def _labels(files: list[Path]) -> dict[Path, str]:
+    """Short, unambiguous names for files in reports: the name, or more of the path if names repeat."""
+    names = [p.name for p in files]
+    out = {}
+    for p in files:
+        if names.count(p.name) == 1:
+            out[p] = p.name
+        else:
+            parts = p.resolve().parts
+            out[p] = "/".join(parts[-2:])
+    return out

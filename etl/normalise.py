@@ -1,0 +1,274 @@
+"""Normalising: raw ledger text -> typed warehouse values, in bulk (Arrow and DuckDB SQL).
+
+Text is NFKC-normalised and trimmed in Arrow; everything else is SQL generated from the schema:
+one staging query per sheet turns every raw column into its typed column, resolves communities and
+references, and hashes persons. Nothing here loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.schema import Field, Kind, Schemas
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "int": "BIGINT",
+    "decimal": "DOUBLE",
+    "float": "DOUBLE",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "enum": "VARCHAR",
+    "list": "VARCHAR[]",
+    "ref": "VARCHAR",
+}
+METADATA_COLUMNS = [
+    ("batch_id", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("source_sheet", "VARCHAR"),
+    ("source_row", "BIGINT"),
+]
+LIST_SEPARATORS = "[、,;/|]"  # after NFKC, full-width ，； are already , ;
+
+DATE_FORMS = "2022-08-30、2022/8/30、2022.8.30、2022年8月30日或 Excel 日期，可带时间 14:30"
+
+PARSING_MACROS = r"""
+CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(regexp_replace(s, '\s', '', 'g'));
+CREATE OR REPLACE TEMP MACRO etl_number(s) AS TRY_CAST(replace(regexp_extract(
+    replace(replace(s, '−', '-'), ' ', ''),
+    '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO etl_ts_parts(s) AS regexp_extract(s,
+    '^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[ T]+([0-9]{1,2})[:时]([0-9]{2})分?(?::([0-9]{2})(?:\.[0-9]+)?)?)?$',
+    ['y', 'mo', 'd', 'h', 'mi', 's']);
+CREATE OR REPLACE TEMP MACRO etl_ts(s, p) AS CASE
+    WHEN s IS NULL THEN NULL
+    -- Excel serial day numbers (1927..2173), as they appear when a date cell lost its format.
+    WHEN regexp_full_match(s, '[1-9][0-9]{4}(\.[0-9]+)?')
+        THEN TIMESTAMP '1899-12-30' + to_seconds(CAST(round(CAST(s AS DOUBLE) * 86400) AS BIGINT))
+    WHEN p.y = '' THEN NULL
+    ELSE try(make_timestamp(
+        CAST(p.y AS BIGINT), CAST(p.mo AS BIGINT), CAST(p.d AS BIGINT),
+        CAST(coalesce(nullif(p.h, ''), '0') AS BIGINT), CAST(coalesce(nullif(p.mi, ''), '0') AS BIGINT),
+        CAST(coalesce(nullif(p.s, ''), '0') AS DOUBLE)))
+    END;
+"""
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal (values here come from the schema file, never from a ledger)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# ---------------------------------------------------------------------------------------------
+# Arrow: text normalisation
+
+
+def normalise_text(table: pa.Table) -> pa.Table:
+    """NFKC, trimmed, empty -> NULL, for every string column (full-width digits, ，, stray spaces)."""
+    columns = {}
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            # NFKC leaves ASCII unchanged, so pure-ASCII columns (ids, dates, numbers) skip it.
+            if not pc.all(pc.string_is_ascii(col)).as_py():
+                col = pc.utf8_normalize(col, form="NFKC")
+            col = pc.utf8_trim_whitespace(col)
+            col = pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
+        columns[name] = col
+    return pa.table(columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Warehouse layout of a kind
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    field: Field
+
+
+def stored_columns(kind: Kind) -> list[Column]:
+    """The warehouse columns of a kind, in order (personal information reduced to keys and masks)."""
+    out: list[Column] = []
+    for f in kind.fields:
+        if f.type == "community":
+            out.append(Column("community_id", "VARCHAR", f))
+        elif f.type == "person":
+            out += [Column(f"{f.name}_key", "VARCHAR", f), Column(f"{f.name}_masked", "VARCHAR", f)]
+        elif f.type == "person_list":
+            out += [Column(f"{f.name}_keys", "VARCHAR[]", f), Column(f"{f.name}_masked", "VARCHAR[]", f)]
+        elif f.type in ("id_number", "phone"):
+            continue  # used to validate and to key a person, never stored
+        else:
+            out.append(Column(f.name, SQL_TYPES[f.type], f))
+    return out
+
+
+def create_table_sql(kind: Kind) -> str:
+    cols = [f"{ident(c.name)} {c.sql_type}" for c in stored_columns(kind)]
+    cols += [f"{name} {sql_type}" for name, sql_type in METADATA_COLUMNS]
+    return f"CREATE TABLE IF NOT EXISTS {ident(kind.table)} ({', '.join(cols)})"
+
+
+def person_scope(kind: Kind, schemas: Schemas) -> str:
+    """SQL for the community a person is scoped to, so namesakes in different communities differ."""
+    if any(f.type == "community" for f in kind.fields):
+        return "community_id"
+    for f in kind.fields:
+        if f.type == "ref" and any(g.type == "community" for g in schemas.kinds[f.ref].fields):
+            return f"ref_{f.name}.community_id"
+    return "''"
+
+
+# ---------------------------------------------------------------------------------------------
+# The staging query
+
+
+def enum_map_sql(schemas: Schemas, enum_name: str) -> str:
+    lookup = schemas.enums[enum_name].lookup()
+    return "MAP {" + ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in lookup.items()) + "}"
+
+
+def typed_expr(f: Field, schemas: Schemas) -> str:
+    """SQL for a field's typed value in the ``typed`` stage, from ``raw__<f>`` and helper columns."""
+    raw = ident(f"raw__{f.name}")
+    if f.type in ("int",):
+        num = ident(f"num__{f.name}")
+        return f"CASE WHEN {num} = floor({num}) AND abs({num}) < 1e15 THEN CAST({num} AS BIGINT) END"
+    if f.type in ("decimal", "float"):
+        return ident(f"num__{f.name}")
+    if f.type == "date":
+        return f"CAST(etl_ts({raw}, {ident('ts__' + f.name)}) AS DATE)"
+    if f.type == "datetime":
+        return f"etl_ts({raw}, {ident('ts__' + f.name)})"
+    if f.type == "enum":
+        mapped = f"map_extract_value({enum_map_sql(schemas, f.enum)}, etl_token({raw}))"
+        if schemas.enums[f.enum].other:
+            return f"CASE WHEN {raw} IS NULL THEN NULL ELSE coalesce({mapped}, '其他') END"
+        return mapped
+    if f.type in ("list", "person_list"):
+        return (
+            f"list_filter(list_transform(string_split_regex({raw}, '{LIST_SEPARATORS}'), lambda x: trim(x)),"
+            " lambda x: x <> '')"
+        )
+    if f.type == "community":
+        return ident(f"cid__{f.name}")
+    if f.type == "id_number":
+        return f"upper({raw})"
+    if f.type == "phone":
+        return f"clean_phone({raw})"
+    return raw  # text, ref, person
+
+
+def staging_sql(kind: Kind, schemas: Schemas) -> str:
+    """One query from ``stg`` (raw text, one column per field, plus ``_row``) to the typed rows.
+
+    Stages: ``prep`` parses once what several expressions need (numbers, date parts, community
+    look-ups); ``typed`` gives every field its type; the final select joins referenced rows (as
+    structs named ``ref_<field>``) and computes person keys and the derived key.
+    """
+    prep_cols, joins = ["s._row"], []
+    for f in kind.fields:
+        raw = f"s.{ident(f.name)}"
+        prep_cols.append(f"{raw} AS {ident('raw__' + f.name)}")
+        if f.type in ("int", "decimal", "float"):
+            prep_cols.append(f"etl_number({raw}) AS {ident('num__' + f.name)}")
+        if f.type in ("date", "datetime"):
+            prep_cols.append(f"etl_ts_parts({raw}) AS {ident('ts__' + f.name)}")
+        if f.type == "community":
+            alias = f"cl_{f.name}"
+            joins.append(f"LEFT JOIN community_lookup {alias} ON {alias}.token = etl_token({raw})")
+            prep_cols += [
+                f"CASE WHEN {alias}.n = 1 THEN {alias}.community_id END AS {ident('cid__' + f.name)}",
+                f"{alias}.n AS {ident('cn__' + f.name)}",
+            ]
+    typed_cols = ["_row"] + [ident(c) for c in _helper_columns(kind)]
+    for f in kind.fields:
+        out_name = "community_id" if f.type == "community" else f.name
+        typed_cols.append(f"{typed_expr(f, schemas)} AS {ident(out_name)}")
+
+    ref_joins, final_cols = [], ["t.*"]
+    for f in kind.fields:
+        if f.type == "ref":
+            target = schemas.kinds[f.ref]
+            key = target.key[0]
+            alias = f"ref_{f.name}"
+            ref_joins.append(f"LEFT JOIN {ident(target.table)} {alias} ON {alias}.{ident(key)} = t.{ident(f.name)}")
+            final_cols.append(f"{alias} AS {alias}")
+            final_cols.append(f"{alias}.{ident(key)} IS NOT NULL AS {ident(alias + '__found')}")
+    scope = person_scope(kind, schemas)
+    scope_sql = scope if scope.startswith("ref_") or scope == "''" else f"t.{scope}"
+    for f in kind.fields:
+        if f.type == "person":
+            message = f"'name:' || coalesce({scope_sql}, '') || ':' || t.{ident(f.name)}"
+            if f.id_field:
+                id_col = f"t.{ident(f.id_field)}"
+                message = f"CASE WHEN id_valid({id_col}) THEN 'id:' || {id_col} ELSE {message} END"
+            final_cols += [
+                f"CASE WHEN t.{ident(f.name)} IS NOT NULL THEN person_key({message}) END AS {ident(f.name + '_key')}",
+                f"mask_name(t.{ident(f.name)}) AS {ident(f.name + '_masked')}",
+            ]
+        elif f.type == "person_list":
+            col = f"t.{ident(f.name)}"
+            final_cols += [
+                f"list_transform({col}, lambda p: person_key('name:' || coalesce({scope_sql}, '') || ':' || p))"
+                f" AS {ident(f.name + '_keys')}",
+                f"list_transform({col}, lambda p: mask_name(p)) AS {ident(f.name + '_masked')}",
+            ]
+    non_blank = " OR ".join(f"s.{ident(f.name)} IS NOT NULL" for f in kind.fields)
+    sql = f"""
+WITH prep AS (
+    SELECT {', '.join(prep_cols)}
+    FROM stg s {' '.join(joins)}
+    WHERE {non_blank}
+),
+typed AS (
+    SELECT {', '.join(typed_cols)} FROM prep
+),
+linked AS (
+    SELECT {', '.join(final_cols)} FROM typed t {' '.join(ref_joins)}
+)
+SELECT * FROM linked"""
+    if kind.derived_key:
+        key_field = kind.derived_key["field"]
+        parts = ", ".join(f"CAST({ident(p)} AS VARCHAR)" for p in kind.derived_key["from"])
+        sql = f"""
+SELECT * REPLACE (coalesce({ident(key_field)},
+    'auto-' || left(sha256(concat_ws('|', {parts})), 16)) AS {ident(key_field)})
+FROM ({sql})"""
+    return sql
+
+
+def _helper_columns(kind: Kind) -> list[str]:
+    names = []
+    for f in kind.fields:
+        names.append(f"raw__{f.name}")
+        if f.type in ("int", "decimal", "float"):
+            names.append(f"num__{f.name}")
+        if f.type in ("date", "datetime"):
+            names.append(f"ts__{f.name}")
+        if f.type == "community":
+            names += [f"cid__{f.name}", f"cn__{f.name}"]
+    return names
+
+
+COMMUNITY_LOOKUP_SQL = """
+CREATE OR REPLACE TEMP TABLE community_lookup AS
+SELECT token, any_value(community_id) AS community_id, count(DISTINCT community_id) AS n
+FROM (
+    SELECT etl_token(community_id) AS token, community_id FROM communities
+    UNION ALL SELECT etl_token(name), community_id FROM communities
+    UNION ALL SELECT etl_token(unnest(aliases)), community_id FROM communities WHERE aliases IS NOT NULL
+)
+WHERE token IS NOT NULL AND token <> ''
+GROUP BY token
+"""

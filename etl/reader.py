@@ -1,0 +1,361 @@
+"""Reading ledgers: files and sheets in, one Arrow table of raw text per ledger sheet out.
+
+Every cell comes out as text (NFKC-normalised later, in bulk), with ``_row`` holding the row number
+the user sees in Excel, so that every later error can point at the cell to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import python_calamine
+
+from etl.schema import Kind, Schemas, normalise_header
+
+LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+# The rejected-row workbooks the loader writes next to its input: never read back as ledgers.
+REPORT_SUFFIX = "_错误报告.xlsx"
+HEADER_SCAN_ROWS = 30
+
+Progress = Callable[[int, int | None], None]
+
+
+class LedgerError(Exception):
+    """A file or sheet that cannot be read as a ledger; the message is a Chinese sentence."""
+
+
+@dataclass
+class LedgerSheet:
+    """One ledger found in a file: its kind, where its header is, and its rows as raw text."""
+
+    file: Path
+    sheet: str | None
+    kind: Kind
+    header_row: int
+    columns: dict[str, str]  # field name -> header as written in the file
+    ignored_headers: list[str]
+    table: pa.Table  # one string column per mapped field, plus int64 ``_row``
+
+
+@dataclass
+class SheetFailure:
+    file: Path
+    sheet: str | None
+    message: str
+
+
+@dataclass
+class ReadResult:
+    sheets: list[LedgerSheet] = field(default_factory=list)
+    failures: list[SheetFailure] = field(default_factory=list)
+
+
+def find_ledger_files(paths: list[Path]) -> list[Path]:
+    """Files to load: the given files, and every ledger file under the given folders (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in LEDGER_SUFFIXES
+                and not p.name.endswith(REPORT_SUFFIX)
+                and not p.name.startswith(("~$", "."))
+            )
+        else:
+            found.append(path)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Header detection
+
+
+def match_header(cells: list[str], schemas: Schemas, kind_name: str | None) -> tuple[Kind, dict[int, str]] | None:
+    """The kind and column->field mapping that a row of cells matches best, or None.
+
+    A row is a header when at least two cells are headers of one kind; among kinds, the one that
+    matches most fields wins, then the one with most of its required fields present.
+    """
+    normalised = [normalise_header(c) if c else "" for c in cells]
+    best: tuple[tuple[int, int], Kind, dict[int, str]] | None = None
+    kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ordered()
+    for kind in kinds:
+        header_map = kind.header_map()
+        mapping: dict[int, str] = {}
+        for i, h in enumerate(normalised):
+            name = header_map.get(h)
+            if name and name not in mapping.values():
+                mapping[i] = name
+        required = {f.name for f in kind.required_fields}
+        score = (len(mapping), len(required & set(mapping.values())))
+        if len(mapping) >= 2 and (best is None or score > best[0]):
+            best = (score, kind, mapping)
+    return (best[1], best[2]) if best else None
+
+
+def locate_header(
+    rows: list[list[str]], schemas: Schemas, kind_name: str | None
+) -> tuple[int, Kind, dict[int, str]] | None:
+    """Index of the header row among the first rows, with its kind and mapping."""
+    best = None
+    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = match_header(cells, schemas, kind_name)
+        if found and (best is None or len(found[1]) > len(best[2])):
+            best = (index, *found)
+    return best
+
+
+def _check_required(kind: Kind, mapping: dict[int, str], where: str) -> None:
+    missing = [f.header for f in kind.required_fields if f.name not in mapping.values()]
+    # A derived key stands in for a missing key column (claims without a claim number).
+    if kind.derived_key:
+        missing = [h for h in missing if h != kind.field(kind.derived_key["field"]).header]
+    if missing:
+        raise LedgerError(f"{where}识别为{kind.title}，但缺少必填列：{'、'.join(missing)}")
+
+
+def _sheet_from_rows(
+    file: Path, sheet: str | None, rows: list[list[str]], schemas: Schemas, kind_name: str | None
+) -> LedgerSheet:
+    where = f"文件 {file.name}" + (f" 工作表「{sheet}」" if sheet else "")
+    located = locate_header(rows, schemas, kind_name)
+    if located is None:
+        wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
+        raise LedgerError(f"{where}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
+    index, kind, mapping = located
+    _check_required(kind, mapping, f"{where}：")
+    header_cells = rows[index]
+    data = rows[index + 1 :]
+    columns = {
+        name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()
+    }
+    row_numbers = pa.array(range(index + 2, index + 2 + len(data)), pa.int64())
+    table = pa.table({**columns, "_row": row_numbers})
+    return LedgerSheet(
+        file=file,
+        sheet=sheet,
+        kind=kind,
+        header_row=index + 1,
+        columns={name: header_cells[i] for i, name in mapping.items()},
+        ignored_headers=[c for i, c in enumerate(header_cells) if c and i not in mapping],
+        table=table,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+def _cell_text(value: object) -> str | None:
+    """A calamine cell as the text a person would type for it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def read_workbook(path: Path, schemas: Schemas, kind_name: str | None = None) -> ReadResult:
+    """Every sheet of an .xlsx/.xls workbook that holds a ledger (empty sheets are skipped)."""
+    result = ReadResult()
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt or encrypted files
+        result.failures.append(SheetFailure(path, None, f"文件 {path.name} 无法作为 Excel 打开：{exc}"))
+        return result
+    for name in workbook.sheet_names:
+        try:
+            # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
+            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            result.failures.append(SheetFailure(path, name, f"文件 {path.name} 工作表「{name}」无法读取：{exc}"))
+            continue
+        rows = [[_cell_text(v) for v in r] for r in raw]
+        if not any(any(r) for r in rows):
+            continue
+        try:
+            result.sheets.append(_sheet_from_rows(path, name, rows, schemas, kind_name))
+        except LedgerError as exc:
+            result.failures.append(SheetFailure(path, name, str(exc)))
+    if not result.sheets and not result.failures:
+        result.failures.append(SheetFailure(path, None, f"文件 {path.name} 没有任何数据"))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def detect_encoding(data: bytes) -> str:
+    """``utf-8-sig``, ``utf-8`` or ``gb18030`` (which also covers GBK and GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise LedgerError(
+            f"无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8 和 GB18030/GBK），第 {exc.start} 字节处无法解码"
+        ) from None
+
+
+def _head_rows(text_head: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text_head))
+    rows = []
+    for _ in range(HEADER_SCAN_ROWS):
+        try:
+            rows.append([c.strip() or None for c in next(reader)])
+        except (StopIteration, csv.Error):
+            break
+    return rows
+
+
+def read_csv(
+    path: Path, schemas: Schemas, kind_name: str | None = None, progress: Progress | None = None
+) -> ReadResult:
+    """A CSV ledger: encoding detected, header row found, rows read by pyarrow in bulk.
+
+    pyarrow cannot say which line a row came from, so the fast path is taken only when row numbers
+    follow from the position (no blank lines, no ragged rows); other files go through the csv module.
+    """
+    result = ReadResult()
+    try:
+        data = path.read_bytes()
+        encoding = detect_encoding(data)
+    except (OSError, LedgerError) as exc:
+        result.failures.append(SheetFailure(path, None, f"文件 {path.name}：{exc}"))
+        return result
+    body = data[3:] if encoding == "utf-8-sig" else data
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    head_text = body[:262_144].decode(codec, errors="ignore")
+    head = _head_rows(head_text)
+    located = locate_header(head, schemas, kind_name)
+    if located is None:
+        wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
+        result.failures.append(
+            SheetFailure(path, None, f"文件 {path.name}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
+        )
+        return result
+    index, kind, mapping = located
+    try:
+        _check_required(kind, mapping, f"文件 {path.name}：")
+    except LedgerError as exc:
+        result.failures.append(SheetFailure(path, None, str(exc)))
+        return result
+    header = head[index]
+    try:
+        table = _read_csv_fast(body, codec, index, len(header), mapping, progress)
+    except _NeedsSlowPath:
+        table = _read_csv_slow(body.decode(codec), index, mapping, progress)
+    result.sheets.append(
+        LedgerSheet(
+            file=path,
+            sheet=None,
+            kind=kind,
+            header_row=index + 1,
+            columns={name: header[i] for i, name in mapping.items()},
+            ignored_headers=[c for i, c in enumerate(header) if c and i not in mapping],
+            table=table,
+        )
+    )
+    return result
+
+
+class _NeedsSlowPath(Exception):
+    pass
+
+
+def _read_csv_fast(
+    body: bytes, codec: str, header_index: int, width: int, mapping: dict[int, str], progress: Progress | None
+) -> pa.Table:
+    # Blank lines would be skipped by pyarrow and shift every later row number.
+    if b"\n\n" in body or b"\n\r\n" in body:
+        raise _NeedsSlowPath
+    total = body.count(b"\n")
+    names = [f"c{i}" for i in range(width)]
+    bad_rows = []
+
+    def on_invalid(row: pa_csv.InvalidRow) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        pa.BufferReader(body),
+        read_options=pa_csv.ReadOptions(
+            encoding=codec, skip_rows=header_index + 1, column_names=names, block_size=8 << 20
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=b'"' in body, invalid_row_handler=on_invalid),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            include_columns=[f"c{i}" for i in mapping],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    batches = []
+    done = 0
+    for batch in reader:
+        if bad_rows:
+            raise _NeedsSlowPath
+        batches.append(batch)
+        done += batch.num_rows
+        if progress:
+            progress(done, total)
+    if bad_rows:
+        raise _NeedsSlowPath
+    table = pa.Table.from_batches(batches, schema=reader.schema).rename_columns([mapping[i] for i in mapping])
+    start = header_index + 2
+    return table.append_column("_row", pa.array(range(start, start + table.num_rows), pa.int64()))
+
+
+def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progress: Progress | None) -> pa.Table:
+    rows: list[list[str | None]] = []
+    for record in csv.reader(io.StringIO(text)):
+        rows.append([c if c != "" else None for c in record])
+    data = rows[header_index + 1 :]
+    if progress:
+        progress(len(data), len(data))
+    columns = {name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()}
+    start = header_index + 2
+    columns["_row"] = pa.array(range(start, start + len(data)), pa.int64())
+    return pa.table(columns)
+
+
+def read_ledger_file(
+    path: Path, schemas: Schemas, kind_name: str | None = None, progress: Progress | None = None
+) -> ReadResult:
+    """All ledgers in one file, or the reasons it could not be read."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        return ReadResult(failures=[SheetFailure(path, None, f"文件 {path} 不存在")])
+    if suffix == ".csv":
+        return read_csv(path, schemas, kind_name, progress)
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        return read_workbook(path, schemas, kind_name)
+    return ReadResult(failures=[SheetFailure(path, None, f"文件 {path.name} 不是支持的格式（.xlsx、.xls、.csv）")])
+

@@ -1,0 +1,147 @@
+"""Ledger schemas, read from ``schemas.toml``: the one description of every ledger kind."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+SCHEMA_FILE = Path(__file__).with_name("schemas.toml")
+
+# Types whose raw value is personal information: never stored, never echoed in reports.
+PII_TYPES = {"person", "person_list", "id_number", "phone"}
+_BRACKETED = re.compile(r"[（(【\[].*?[)）】\]]")
+
+
+def normalise_header(text: str) -> str:
+    """Header as compared: NFKC, no spaces, no ``*``, no bracketed units (``招聘人数（人）`` -> ``招聘人数``)."""
+    text = unicodedata.normalize("NFKC", str(text))
+    text = _BRACKETED.sub("", text)
+    return re.sub(r"[\s*]", "", text).lower()
+
+
+def normalise_token(text: str) -> str:
+    """An enum value or alias as compared: NFKC, no spaces, lower case."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    values: tuple[str, ...]
+    synonyms: dict[str, str]
+    other: bool = False
+
+    def lookup(self) -> dict[str, str]:
+        """Normalised token -> canonical value, for every value and synonym."""
+        table = {normalise_token(v): v for v in self.values}
+        table.update({normalise_token(k): v for k, v in self.synonyms.items()})
+        return table
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    header: str
+    type: str
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    enum: str | None = None
+    min: float | None = None
+    max: float | None = None
+    reason: str | None = None
+    ref: str | None = None
+    same_community: bool = False
+    unit: str | None = None
+    id_field: str | None = None
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+    @property
+    def is_pii(self) -> bool:
+        return self.type in PII_TYPES
+
+
+@dataclass(frozen=True)
+class Rule:
+    check: str
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    title: str
+    table: str
+    order: int
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
+    unique: tuple[dict, ...] = ()
+    derived_key: dict | None = None
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header or synonym -> field name."""
+        out: dict[str, str] = {}
+        for f in self.fields:
+            for h in f.headers:
+                out.setdefault(normalise_header(h), f.name)
+        return out
+
+    @property
+    def required_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+
+@dataclass(frozen=True)
+class Schemas:
+    kinds: dict[str, Kind]
+    enums: dict[str, Enum] = field(default_factory=dict)
+
+    def ordered(self) -> list[Kind]:
+        return sorted(self.kinds.values(), key=lambda k: k.order)
+
+    def by_table(self, table: str) -> Kind:
+        return next(k for k in self.kinds.values() if k.table == table)
+
+
+@cache
+def load_schemas(path: Path = SCHEMA_FILE) -> Schemas:
+    """Parse ``schemas.toml`` into :class:`Schemas`, checking its internal references."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    enums = {
+        name: Enum(name, tuple(e["values"]), dict(e.get("synonyms", {})), bool(e.get("other", False)))
+        for name, e in raw["enums"].items()
+    }
+    kinds = {}
+    for name, k in raw["kinds"].items():
+        fields = tuple(
+            Field(**{**f, "synonyms": tuple(f.get("synonyms", ()))}) for f in k["fields"]
+        )
+        kind = Kind(
+            name=name,
+            title=k["title"],
+            table=k["table"],
+            order=k["order"],
+            key=tuple(k["key"]),
+            fields=fields,
+            rules=tuple(Rule(**r) for r in k.get("rules", ())),
+            unique=tuple(k.get("unique", ())),
+            derived_key=k.get("derived_key"),
+        )
+        for f in fields:
+            if f.type == "enum" and f.enum not in enums:
+                raise ValueError(f"{name}.{f.name}: unknown enum {f.enum}")
+            if f.type == "ref" and f.ref not in raw["kinds"]:
+                raise ValueError(f"{name}.{f.name}: unknown reference {f.ref}")
+        kinds[name] = kind
+    return Schemas(kinds, enums)

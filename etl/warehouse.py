@@ -1,0 +1,66 @@
+"""Writing the warehouse: one batch at a time, published atomically.
+
+DuckDB lets a file have one writing process or many reading ones, and the app keeps reading while a
+load runs. So a load never writes the live file: it copies it beside itself, applies the whole
+batch to the copy (in one transaction), checkpoints and closes it, and renames it over the live
+file. Readers holding the old file keep a consistent snapshot; new connections see the new one.
+A crash or kill at any point leaves the live file untouched, and the next load removes the
+leftover copy. A file lock keeps two loads from working on copies of the same version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+
+@dataclass
+class PendingVersion:
+    live: Path
+    path: Path  # the working copy the batch is written to
+    published: bool = False
+
+    def publish(self) -> None:
+        """Make the working copy the live warehouse (the caller has closed its connection)."""
+        with open(self.path, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(self.path, self.live)
+        dir_fd = os.open(self.live.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self.published = True
+
+
+def lock_for(db: Path) -> FileLock:
+    return FileLock(str(db) + ".lock")
+
+
+@contextmanager
+def new_version(db: Path) -> Iterator[PendingVersion]:
+    """A working copy of the warehouse ``db``; published only if the caller calls ``publish()``."""
+    db = db.resolve()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with lock_for(db):
+        for stale in db.parent.glob(db.name + ".tmp-*"):
+            stale.unlink(missing_ok=True)
+        work = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+        if db.exists():
+            shutil.copyfile(db, work)
+            wal = db.with_name(db.name + ".wal")
+            if wal.exists():  # left by a client that wrote the live file directly and crashed
+                shutil.copyfile(wal, work.with_name(work.name + ".wal"))
+        pending = PendingVersion(db, work)
+        try:
+            yield pending
+        finally:
+            if not pending.published:
+                work.unlink(missing_ok=True)
+            work.with_name(work.name + ".wal").unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Shared logic of the 街道治理数据驾驶舱: configuration, warehouse access, metrics, charts."""
