@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     template = sub.add_parser("template", help="生成空白导入模板 .xlsx")
     template.add_argument("kind", choices=kinds)
     template.add_argument("--out", type=Path, help="输出文件（默认当前目录下的「<台账>_导入模板.xlsx」）")
+    demo = sub.add_parser("demo", help="生成演示台账（data/demo/）并经同一导入流程建成演示数仓")
+    demo.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
+    demo.add_argument("--seed", type=int, default=20221231, help="随机种子（同一种子得到相同的数仓）")
     return parser
 
 
@@ -37,6 +40,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from etl.report import print_summary, write_json, write_rejected_workbooks
 
     console = Console(stderr=True, quiet=args.quiet)
+    if not console.is_terminal:  # logs and pipes: long lines, not a wrapped 80-column table
+        console.width = 200
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -73,9 +78,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from etl.demo import build_demo
+
+    return build_demo(db=args.db, seed=args.seed)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"load": cmd_load, "template": cmd_template}[args.command](args)
+    return {"load": cmd_load, "template": cmd_template, "demo": cmd_demo}[args.command](args)
 
 
 if __name__ == "__main__":
