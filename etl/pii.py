@@ -79,12 +79,11 @@ def create_pii_macros(con, key: bytes) -> None:
                      THEN left(name, 2) || repeat('*', length(name) - 2)
                  ELSE left(name, 1) || repeat('*', length(name) - 1) END;
         CREATE OR REPLACE TEMP MACRO id_valid(id) AS
-            regexp_full_match(id, '[0-9]{{17}}[0-9X]')
-            AND substr('{ID_CHECK_CHARS}',
-                       CAST(list_sum(list_transform(range(1, 18),
-                                lambda i: CAST(substr(id, i, 1) AS INTEGER) * [{weights}][i])) % 11 + 1
-                            AS BIGINT), 1)
-                = substr(id, 18, 1);
+            CASE WHEN NOT regexp_full_match(id, '[0-9]{{17}}[0-9X]') THEN false
+                 ELSE substr('{ID_CHECK_CHARS}',
+                             CAST(list_sum(list_transform(range(1, 18),
+                                 lambda i: TRY_CAST(substr(id, i, 1) AS INTEGER) * [{weights}][i])) % 11 + 1
+                                  AS BIGINT), 1) = substr(id, 18, 1) END;
         CREATE OR REPLACE TEMP MACRO mask_id(id) AS
             CASE WHEN id IS NULL THEN NULL
                  WHEN length(id) > 8 THEN left(id, 3) || repeat('*', length(id) - 5) || right(id, 2)
