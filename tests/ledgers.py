@@ -46,7 +46,10 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], title: str | None = No
         sheet = workbook.add_worksheet(name)
         r = 0
         if title:
-            sheet.merge_range(0, 0, 0, len(rows[0]) - 1, title)
+            if len(rows[0]) > 1:
+                sheet.merge_range(0, 0, 0, len(rows[0]) - 1, title)
+            else:
+                sheet.write(0, 0, title)
             r = 1
         r += blank_rows
         for row in rows:
