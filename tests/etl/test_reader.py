@@ -64,10 +64,26 @@ def test_xlsx_every_sheet_title_rows_and_kind_detection(tmp_path):
     assert [(s.sheet, s.kind.name, s.header_row) for s in result.sheets] == [("社区", "communities", 3),
                                                                               ("网格", "grids", 3)]
     assert [(f.sheet, f.message) for f in result.failures] == [
-        ("说明", "文件 台账汇总.xlsx 工作表「说明」：前 30 行中找不到任何台账的表头行，请检查列名")]
+        ("说明", "文件 台账汇总.xlsx 工作表「说明」：前 30 行中找不到任何台账的表头行，请检查列名"),
+        ("空表", "文件 台账汇总.xlsx 工作表「空表」：前 30 行中找不到任何台账的表头行，请检查列名")]
     grids = result.sheets[1].table
     assert grids.column("_row").to_pylist() == [4, 5, 6, 7]
     assert grids.column("households").to_pylist() == ["400", "450", "380", "520"]
+
+
+def test_empty_sheets_are_skipped(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "e.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("Sheet1")
+    sheet = book.add_worksheet("社区")
+    for r, row in enumerate(COMMUNITIES):
+        sheet.write_row(r, 0, row)
+    book.add_worksheet("Sheet3")
+    book.close()
+    result = read_ledger_file(path, SCHEMAS)
+    assert [s.sheet for s in result.sheets] == ["社区"] and result.failures == []
 
 
 def test_xlsx_real_date_cells_and_numbers(tmp_path):
