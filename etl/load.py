@@ -188,9 +188,18 @@ def _accept(con: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str, file_labe
         CREATE OR REPLACE TEMP TABLE accepted AS
         SELECT {cols}, $batch AS batch_id, $file AS source_file, $sheet AS source_sheet, _row AS source_row
         FROM parsed WHERE _row NOT IN (SELECT _row FROM errors)
-        QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1
         """,
         {"batch": batch_id, "file": file_label, "sheet": sheet},
+    )
+    # A window over every row costs more than the rest of validation; repeated keys are rare, so
+    # only their rows are looked at.
+    key_match = " AND ".join(f"a.{ident(k)} = d.{ident(k)}" for k in kind.key)
+    con.execute(
+        f"""
+        DELETE FROM accepted a USING (
+            SELECT {keys}, max(source_row) AS last_row FROM accepted GROUP BY ALL HAVING count(*) > 1
+        ) d WHERE {key_match} AND a.source_row < d.last_row
+        """
     )
 
 
@@ -271,7 +280,9 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
             for s in result.sheets
         ]
     )
-    con.execute("INSERT INTO load_log SELECT * FROM log")
+    con.register("log_rows", log)
+    con.execute("INSERT INTO load_log SELECT * FROM log_rows")
+    con.unregister("log_rows")
     if result.rejected:
         rejected = pd.DataFrame(
             [
@@ -290,7 +301,9 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
         )
         kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
         rejected["kind"] = [kinds.get((f, sh)) for f, sh in zip(rejected["file"], rejected["sheet"], strict=True)]
-        con.execute("INSERT INTO rejected_rows SELECT * FROM rejected")
+        con.register("rejected_batch", rejected)
+        con.execute("INSERT INTO rejected_rows SELECT * FROM rejected_batch")
+        con.unregister("rejected_batch")
 
 
 def load_paths(

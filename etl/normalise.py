@@ -40,20 +40,19 @@ CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(regexp_replace(s, '\s', '', '
 CREATE OR REPLACE TEMP MACRO etl_number(s) AS TRY_CAST(replace(regexp_extract(
     replace(replace(s, '−', '-'), ' ', ''),
     '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE);
-CREATE OR REPLACE TEMP MACRO etl_ts_parts(s) AS regexp_extract(s,
-    '^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?(?:[ T]+([0-9]{1,2})[:时]([0-9]{2})分?(?::([0-9]{2})(?:\.[0-9]+)?)?)?$',
-    ['y', 'mo', 'd', 'h', 'mi', 's']);
-CREATE OR REPLACE TEMP MACRO etl_ts(s, p) AS CASE
+-- Dates: the listed forms are rewritten to y-m-d[ H:M[:S]] and parsed with one strptime format each;
+-- trying a list of formats per value was 7x slower (a failed strptime is expensive).
+CREATE OR REPLACE TEMP MACRO etl_ts_text(x) AS CASE
+    WHEN x NOT LIKE '____-%' THEN NULL
+    WHEN NOT contains(x, ':') THEN try_strptime(x, '%Y-%m-%d')
+    WHEN length(x) - length(replace(x, ':', '')) = 1 THEN try_strptime(x, '%Y-%m-%d %H:%M')
+    ELSE try_strptime(x, '%Y-%m-%d %H:%M:%S') END;
+CREATE OR REPLACE TEMP MACRO etl_ts(s) AS CASE
     WHEN s IS NULL THEN NULL
     -- Excel serial day numbers (1927..2173), as they appear when a date cell lost its format.
     WHEN regexp_full_match(s, '[1-9][0-9]{4}(\.[0-9]+)?')
         THEN TIMESTAMP '1899-12-30' + to_seconds(CAST(round(CAST(s AS DOUBLE) * 86400) AS BIGINT))
-    WHEN p.y = '' THEN NULL
-    ELSE try(make_timestamp(
-        CAST(p.y AS BIGINT), CAST(p.mo AS BIGINT), CAST(p.d AS BIGINT),
-        CAST(coalesce(nullif(p.h, ''), '0') AS BIGINT), CAST(coalesce(nullif(p.mi, ''), '0') AS BIGINT),
-        CAST(coalesce(nullif(p.s, ''), '0') AS DOUBLE)))
-    END;
+    ELSE etl_ts_text(replace(replace(regexp_replace(s, '[/.年月]', '-', 'g'), '日', ''), 'T', ' ')) END;
 """
 
 
@@ -76,13 +75,27 @@ def normalise_text(table: pa.Table) -> pa.Table:
     for name in table.column_names:
         col = table[name]
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            # NFKC leaves ASCII unchanged, so pure-ASCII columns (ids, dates, numbers) skip it.
-            if not pc.all(pc.string_is_ascii(col)).as_py():
-                col = pc.utf8_normalize(col, form="NFKC")
-            col = pc.utf8_trim_whitespace(col)
-            col = pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
+            col = _normalise_column(col)
         columns[name] = col
     return pa.table(columns)
+
+
+def _clean(values: pa.Array) -> pa.Array:
+    values = pc.utf8_trim_whitespace(pc.utf8_normalize(values, form="NFKC"))
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+
+
+def _normalise_column(col: pa.ChunkedArray) -> pa.Array:
+    col = col.combine_chunks()
+    if pc.all(pc.string_is_ascii(col)).as_py() is not False:
+        # NFKC leaves ASCII as it is: ids, dates and numbers only need trimming.
+        col = pc.utf8_trim_whitespace(col)
+        return pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
+    encoded = pc.dictionary_encode(col)
+    if len(encoded.dictionary) * 4 < len(col):
+        # Ledger columns repeat a few values (community, category, status): normalise each once.
+        return pc.take(_clean(encoded.dictionary), encoded.indices)
+    return _clean(col)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,9 +160,9 @@ def typed_expr(f: Field, schemas: Schemas) -> str:
     if f.type in ("decimal", "float"):
         return ident(f"num__{f.name}")
     if f.type == "date":
-        return f"CAST(etl_ts({raw}, {ident('ts__' + f.name)}) AS DATE)"
+        return f"CAST(etl_ts({raw}) AS DATE)"
     if f.type == "datetime":
-        return f"etl_ts({raw}, {ident('ts__' + f.name)})"
+        return f"etl_ts({raw})"
     if f.type == "enum":
         mapped = f"map_extract_value({enum_map_sql(schemas, f.enum)}, etl_token({raw}))"
         if schemas.enums[f.enum].other:
@@ -182,8 +195,6 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
         prep_cols.append(f"{raw} AS {ident('raw__' + f.name)}")
         if f.type in ("int", "decimal", "float"):
             prep_cols.append(f"etl_number({raw}) AS {ident('num__' + f.name)}")
-        if f.type in ("date", "datetime"):
-            prep_cols.append(f"etl_ts_parts({raw}) AS {ident('ts__' + f.name)}")
         if f.type == "community":
             alias = f"cl_{f.name}"
             joins.append(f"LEFT JOIN community_lookup {alias} ON {alias}.token = etl_token({raw})")
@@ -254,8 +265,6 @@ def _helper_columns(kind: Kind) -> list[str]:
         names.append(f"raw__{f.name}")
         if f.type in ("int", "decimal", "float"):
             names.append(f"num__{f.name}")
-        if f.type in ("date", "datetime"):
-            names.append(f"ts__{f.name}")
         if f.type == "community":
             names += [f"cid__{f.name}", f"cn__{f.name}"]
     return names
