@@ -8,6 +8,7 @@ references, and hashes persons. Nothing here loops over rows in Python.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -164,9 +165,18 @@ def enum_map_sql(schemas: Schemas, enum_name: str) -> str:
     return "MAP {" + ", ".join(f"{sql_str(k)}: {sql_str(v)}" for k, v in lookup.items()) + "}"
 
 
+# Types whose typed value is the text itself need no separate raw column.
+TEXT_TYPES = ("text", "ref", "person")
+
+
+def raw_column(f: Field) -> str:
+    """The staged column holding a field's text as written (after NFKC and trimming)."""
+    return f.name if f.type in TEXT_TYPES else f"raw__{f.name}"
+
+
 def typed_expr(f: Field, schemas: Schemas) -> str:
-    """SQL for a field's typed value in the ``typed`` stage, from ``raw__<f>`` and helper columns."""
-    raw = ident(f"raw__{f.name}")
+    """SQL for a field's typed value in the ``typed`` stage, from its raw column and helper columns."""
+    raw = ident(raw_column(f))
     if f.type in ("int",):
         num = ident(f"num__{f.name}")
         return f"CASE WHEN {num} = floor({num}) AND abs({num}) < 1e15 THEN CAST({num} AS BIGINT) END"
@@ -205,7 +215,7 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
     prep_cols, joins = ["s._row"], []
     for f in kind.fields:
         raw = f"s.{ident(f.name)}"
-        prep_cols.append(f"{raw} AS {ident('raw__' + f.name)}")
+        prep_cols.append(f"{raw} AS {ident(raw_column(f))}")
         if f.type in ("int", "decimal", "float"):
             prep_cols.append(f"etl_number({raw}) AS {ident('num__' + f.name)}")
         if f.type == "community":
@@ -218,7 +228,8 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
     typed_cols = ["_row"] + [ident(c) for c in _helper_columns(kind)]
     for f in kind.fields:
         out_name = "community_id" if f.type == "community" else f.name
-        typed_cols.append(f"{typed_expr(f, schemas)} AS {ident(out_name)}")
+        expr = typed_expr(f, schemas)
+        typed_cols.append(expr if expr == ident(out_name) else f"{expr} AS {ident(out_name)}")
 
     ref_joins, final_cols = [], ["t.*"]
     for f in kind.fields:
@@ -227,7 +238,13 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
             key = target.key[0]
             alias = f"ref_{f.name}"
             ref_joins.append(f"LEFT JOIN {ident(target.table)} {alias} ON {alias}.{ident(key)} = t.{ident(f.name)}")
-            final_cols.append(f"{alias} AS {alias}")
+            # Only the referenced columns that rules and checks use: a whole row per row is costly.
+            used = set(re.findall(rf"\b{alias}\.(\w+)", " ".join(r.check for r in kind.rules)))
+            if f.same_community or person_scope(kind, schemas) == f"{alias}.community_id":
+                used.add("community_id")
+            if used:
+                fields = ", ".join(f"{c} := {alias}.{ident(c)}" for c in sorted(used))
+                final_cols.append(f"struct_pack({fields}) AS {alias}")
             final_cols.append(f"{alias}.{ident(key)} IS NOT NULL AS {ident(alias + '__found')}")
     scope = person_scope(kind, schemas)
     scope_sql = scope if scope.startswith("ref_") or scope == "''" else f"t.{scope}"
@@ -275,7 +292,8 @@ FROM ({sql})"""
 def _helper_columns(kind: Kind) -> list[str]:
     names = []
     for f in kind.fields:
-        names.append(f"raw__{f.name}")
+        if f.type not in TEXT_TYPES:
+            names.append(f"raw__{f.name}")
         if f.type in ("int", "decimal", "float"):
             names.append(f"num__{f.name}")
         if f.type == "community":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.normalise import DATE_FORMS, enum_map_sql, ident, sql_str
+from etl.normalise import DATE_FORMS, enum_map_sql, ident, raw_column, sql_str
 from etl.schema import Field, Kind, Schemas
 
 TYPE_NAMES = {
@@ -29,7 +29,7 @@ class Check:
 
 def value_sql(f: Field) -> str:
     """The value to show for a field in a report: raw text, masked for personal information."""
-    raw = ident(f"raw__{f.name}")
+    raw = ident(raw_column(f))
     if f.type == "person":
         return f"mask_name({raw})"
     if f.type == "person_list":
@@ -42,7 +42,7 @@ def value_sql(f: Field) -> str:
 
 
 def field_checks(f: Field, kind: Kind, schemas: Schemas) -> list[Check]:
-    raw = ident(f"raw__{f.name}")
+    raw = ident(raw_column(f))
     typed = ident("community_id" if f.type == "community" else f.name)
     checks: list[Check] = []
     derived = kind.derived_key and kind.derived_key["field"] == f.name
@@ -149,10 +149,11 @@ def other_counts_sql(kind: Kind, schemas: Schemas, source: str = "parsed") -> st
     parts = []
     for f in kind.fields:
         if f.type == "enum" and schemas.enums[f.enum].other:
-            lookup = f"map_extract_value({enum_map_sql(schemas, f.enum)}, etl_token({ident('raw__' + f.name)}))"
+            raw = ident(raw_column(f))
+            lookup = f"map_extract_value({enum_map_sql(schemas, f.enum)}, etl_token({raw}))"
             parts.append(
                 f"SELECT {sql_str(f.name)} AS field, count(*) AS n FROM {source}"
-                f" WHERE {ident('raw__' + f.name)} IS NOT NULL AND {lookup} IS NULL"
+                f" WHERE {raw} IS NOT NULL AND {lookup} IS NULL"
             )
     return "\nUNION ALL\n".join(parts) if parts else None
 
