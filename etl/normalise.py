@@ -39,7 +39,8 @@ LIST_SEPARATORS = "[、,;/|]"  # after NFKC, full-width ，； are already , ;
 DATE_FORMS = "2022-08-30、2022/8/30、2022.8.30、2022年8月30日或 Excel 日期，可带时间 14:30"
 
 PARSING_MACROS = r"""
-CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(regexp_replace(s, '\s', '', 'g'));
+-- Values are trimmed and NFKC already (ideographic spaces became spaces): drop inner spaces.
+CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(replace(s, ' ', ''));
 CREATE OR REPLACE TEMP MACRO etl_number(s) AS TRY_CAST(replace(regexp_extract(
     replace(replace(s, '−', '-'), ' ', ''),
     '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE);
@@ -93,20 +94,32 @@ def normalise_text(table: pa.Table) -> pa.Table:
         return pa.table(dict(zip(names, pool.map(one, names), strict=True)))
 
 
+# Characters that NFKC leaves alone and that can never combine with a neighbour: ASCII, CJK
+# ideographs (the compatibility ideographs live elsewhere) and common Chinese punctuation. A value made
+# only of these is already NFKC, so only the rare values with anything else are normalised.
+_NEEDS_NFKC = (
+    r"[^\x00-\x7F\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{3001}\x{3002}\x{3008}-\x{3011}"
+    r"\x{2014}\x{2018}\x{2019}\x{201C}\x{201D}]"
+)
+
+
+def _nfkc(values: pa.Array) -> pa.Array:
+    mask = pc.fill_null(pc.match_substring_regex(values, _NEEDS_NFKC), False)
+    if not pc.any(mask).as_py():
+        return values
+    return pc.replace_with_mask(values, mask, pc.utf8_normalize(pc.filter(values, mask), form="NFKC"))
+
+
 def _clean(values: pa.Array) -> pa.Array:
-    values = pc.utf8_trim_whitespace(pc.utf8_normalize(values, form="NFKC"))
+    values = pc.utf8_trim_whitespace(_nfkc(values))
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
 
 
 def _normalise_column(col: pa.ChunkedArray) -> pa.Array:
     col = col.combine_chunks()
-    if pc.all(pc.string_is_ascii(col)).as_py() is not False:
-        # NFKC leaves ASCII as it is: ids, dates and numbers only need trimming.
-        col = pc.utf8_trim_whitespace(col)
-        return pc.if_else(pc.equal(col, ""), pa.scalar(None, col.type), col)
     sample = col.slice(0, 10_000)
-    if pc.count_distinct(sample).as_py() * 4 < len(sample):
-        # Ledger columns repeat a few values (community, category, status): normalise each once.
+    if len(col) > 40_000 and pc.count_distinct(sample).as_py() * 4 < len(sample):
+        # Ledger columns repeat a few values (community, category, status): clean each once.
         encoded = pc.dictionary_encode(col)
         return pc.take(_clean(encoded.dictionary), encoded.indices)
     return _clean(col)

@@ -289,13 +289,23 @@ class _NeedsSlowPath(Exception):
     pass
 
 
+CHUNK_BYTES = 16 << 20
+
+
+def _record_starts(body: bytes, header_index: int) -> int:
+    """Byte offset of the first data row (the header is row ``header_index``, 0-based)."""
+    offset = 0
+    for _ in range(header_index + 1):
+        offset = body.index(b"\n", offset) + 1
+    return offset
+
+
 def _read_csv_fast(
     body: bytes, codec: str, header_index: int, width: int, mapping: dict[int, str], progress: Progress | None
 ) -> pa.Table:
     # Blank lines would be skipped by pyarrow and shift every later row number.
     if b"\n\n" in body or b"\n\r\n" in body:
         raise _NeedsSlowPath
-    total = body.count(b"\n")
     names = [f"c{i}" for i in range(width)]
     bad_rows = []
 
@@ -303,34 +313,45 @@ def _read_csv_fast(
         bad_rows.append(row)
         return "skip"
 
-    reader = pa_csv.open_csv(
-        pa.BufferReader(body),
-        read_options=pa_csv.ReadOptions(
-            encoding=codec, skip_rows=header_index + 1, column_names=names, block_size=8 << 20
-        ),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=b'"' in body, invalid_row_handler=on_invalid),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            include_columns=[f"c{i}" for i in mapping],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-        ),
+    quoted = b'"' in body
+    read_options = pa_csv.ReadOptions(encoding=codec, column_names=names, block_size=4 << 20)
+    parse_options = pa_csv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid)
+    convert_options = pa_csv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        include_columns=[f"c{i}" for i in mapping],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
     )
-    batches = []
-    done = 0
-    for batch in reader:
+    start = _record_starts(body, header_index) if not quoted else 0
+    if quoted:
+        # A quoted value may hold a newline, so the file cannot be cut at line ends: one read.
+        read_options.skip_rows = header_index + 1
+        chunks = [body]
+    else:
+        # Cut at line ends into chunks, each parsed with all threads, so progress can be shown.
+        chunks, pos = [], start
+        while pos < len(body):
+            end = min(pos + CHUNK_BYTES, len(body))
+            end = body.find(b"\n", end) + 1 if end < len(body) else end
+            end = end or len(body)
+            chunks.append(body[pos:end])
+            pos = end
+    tables, done_bytes, done_rows = [], start, 0
+    for chunk in chunks:
+        table = pa_csv.read_csv(pa.BufferReader(chunk), read_options=read_options, parse_options=parse_options,
+                                convert_options=convert_options)
         if bad_rows:
             raise _NeedsSlowPath
-        batches.append(batch)
-        done += batch.num_rows
+        tables.append(table)
+        done_bytes += len(chunk)
+        done_rows += table.num_rows
         if progress:
-            progress(done, total)
-    if bad_rows:
-        raise _NeedsSlowPath
-    table = pa.Table.from_batches(batches, schema=reader.schema).rename_columns([mapping[i] for i in mapping])
-    start = header_index + 2
-    return table.append_column("_row", pa.array(range(start, start + table.num_rows), pa.int64()))
+            progress(done_rows, round(done_rows * len(body) / done_bytes) if done_bytes else None)
+    table = pa.concat_tables(tables) if tables else pa.table({f"c{i}": pa.array([], pa.string()) for i in mapping})
+    table = table.rename_columns([mapping[i] for i in mapping])
+    first = header_index + 2
+    return table.append_column("_row", pa.array(range(first, first + table.num_rows), pa.int64()))
 
 
 def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progress: Progress | None) -> pa.Table:
