@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from etl import models
@@ -228,35 +227,40 @@ def _check_unique(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
-    """Insert new keys, replace changed records, leave identical ones alone: (inserted, updated, unchanged)."""
+    """Insert new keys, replace changed records, leave identical ones alone: (inserted, updated, unchanged).
+
+    Only keys already in the warehouse are compared (an inner join, small for new data), so a
+    first load of a million rows is one ``INSERT ... SELECT``.
+    """
     table = ident(kind.table)
     data_cols = [ident(c.name) for c in stored_columns(kind)]
-    all_cols = data_cols + [name for name, _ in METADATA_COLUMNS]
+    all_cols = ", ".join(data_cols + [name for name, _ in METADATA_COLUMNS])
+    keys = ", ".join(f"a.{ident(k)}" for k in kind.key)
     key_match = " AND ".join(f"t.{ident(k)} = a.{ident(k)}" for k in kind.key)
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in data_cols)
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE classified AS
-        SELECT a.*, CASE WHEN t.{ident(kind.key[0])} IS NULL THEN 'insert'
-                         WHEN {same} THEN 'same' ELSE 'update' END AS _action
-        FROM accepted a LEFT JOIN {table} t ON {key_match}
+        CREATE OR REPLACE TEMP TABLE existing AS
+        SELECT {keys}, {same} AS same FROM accepted a JOIN {table} t ON {key_match}
         """
     )
-    counts = dict(con.execute("SELECT _action, count(*) FROM classified GROUP BY ALL").fetchall())
-    if counts.get("update"):
+    updated, unchanged = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT same), count(*) FILTER (WHERE same) FROM existing"
+    ).fetchall()[0]
+    if updated:
+        con.execute(f"DELETE FROM {table} t USING existing a WHERE NOT a.same AND {key_match}")
+    unchanged_match = " AND ".join(f"e.{ident(k)} = a.{ident(k)}" for k in kind.key)
+    inserted = _count(con, "SELECT count(*) FROM accepted") - updated - unchanged
+    if inserted or updated:
         con.execute(
-            f"DELETE FROM {table} t USING classified a WHERE a._action = 'update' AND {key_match}"
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM accepted a"
+            f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})"
         )
-    if counts.get("insert") or counts.get("update"):
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(all_cols)}) SELECT {', '.join(all_cols)} FROM classified"
-            " WHERE _action <> 'same'"
-        )
-    return counts.get("insert", 0), counts.get("update", 0), counts.get("same", 0)
+    return inserted, updated, unchanged
 
 
 def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
-    log = pd.DataFrame(
+    log = pa.Table.from_pylist(
         [
             {
                 "batch_id": result.batch_id,
@@ -284,13 +288,14 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
     con.execute("INSERT INTO load_log SELECT * FROM log_rows")
     con.unregister("log_rows")
     if result.rejected:
-        rejected = pd.DataFrame(
+        kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
+        rejected = pa.Table.from_pylist(
             [
                 {
                     "batch_id": result.batch_id,
                     "file": r.file,
                     "sheet": r.sheet,
-                    "kind": None,
+                    "kind": kinds.get((r.file, r.sheet)),
                     "row": r.row,
                     "column": r.column,
                     "value": r.value,
@@ -299,8 +304,6 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                 for r in result.rejected
             ]
         )
-        kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
-        rejected["kind"] = [kinds.get((f, sh)) for f, sh in zip(rejected["file"], rejected["sheet"], strict=True)]
         con.register("rejected_batch", rejected)
         con.execute("INSERT INTO rejected_rows SELECT * FROM rejected_batch")
         con.unregister("rejected_batch")

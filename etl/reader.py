@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import python_calamine
@@ -314,7 +315,9 @@ def _read_csv_fast(
         return "skip"
 
     quoted = b'"' in body
-    read_options = pa_csv.ReadOptions(encoding=codec, column_names=names, block_size=4 << 20)
+    # "utf8" is pyarrow's native encoding; any other name (even "utf-8") goes through a Python codec.
+    encoding = "utf8" if codec == "utf-8" else codec
+    read_options = pa_csv.ReadOptions(encoding=encoding, column_names=names, block_size=4 << 20)
     parse_options = pa_csv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid)
     convert_options = pa_csv.ConvertOptions(
         column_types={n: pa.string() for n in names},
@@ -351,7 +354,7 @@ def _read_csv_fast(
     table = pa.concat_tables(tables) if tables else pa.table({f"c{i}": pa.array([], pa.string()) for i in mapping})
     table = table.rename_columns([mapping[i] for i in mapping])
     first = header_index + 2
-    return table.append_column("_row", pa.array(range(first, first + table.num_rows), pa.int64()))
+    return table.append_column("_row", pa.array(np.arange(first, first + table.num_rows, dtype=np.int64)))
 
 
 def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progress: Progress | None) -> pa.Table:
