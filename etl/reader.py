@@ -117,9 +117,6 @@ def locate_header(
 
 def _check_required(kind: Kind, mapping: dict[int, str], where: str) -> None:
     missing = [f.header for f in kind.required_fields if f.name not in mapping.values()]
-    # A derived key stands in for a missing key column (claims without a claim number).
-    if kind.derived_key:
-        missing = [h for h in missing if h != kind.field(kind.derived_key["field"]).header]
     if missing:
         raise LedgerError(f"{where}识别为{kind.title}，但缺少必填列：{'、'.join(missing)}")
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from etl.load import BatchResult
 from etl.reader import REPORT_SUFFIX
+from etl.schema import load_schemas
 
 REJECTED_HEADERS = ["文件", "工作表", "行号", "列", "值", "原因"]
 
@@ -21,8 +22,6 @@ def print_summary(result: BatchResult, console: Console) -> None:
     table = Table(title=f"导入批次 {result.batch_id}", show_lines=False)
     for header in ["文件", "工作表", "台账类型", "表头行", "读取", "新增", "更新", "未变", "重复覆盖", "拒绝", "说明"]:
         table.add_column(header, overflow="fold")
-    from etl.schema import load_schemas
-
     titles = {k.name: k.title for k in load_schemas().ordered()}
     for s in result.sheets:
         note = s.message or "；".join(f"{k}有 {v} 个值归入「其他」" for k, v in s.mapped_to_other.items())

@@ -7,9 +7,11 @@ The ETL publishes a new warehouse by renaming a finished copy over the live file
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from streetdash.config import warehouse_path
 
@@ -27,3 +29,58 @@ def warehouse_version(db: str | os.PathLike | None = None) -> str:
     except FileNotFoundError:
         return "missing"
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+@dataclass
+class WarehouseStatus:
+    path: Path
+    exists: bool
+    table_rows: dict[str, int]  # ledger title -> rows
+
+
+def _query(sql: str, params: list | None = None, db: str | os.PathLike | None = None) -> pd.DataFrame:
+    with connect_readonly(db) as con:
+        return con.execute(sql, params or []).df()
+
+
+def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
+    """Whether the warehouse exists, and how many rows each ledger table holds."""
+    from etl.schema import load_schemas
+
+    path = Path(warehouse_path(db))
+    if not path.exists():
+        return WarehouseStatus(path, False, {})
+    kinds = load_schemas().ordered()
+    counts = " UNION ALL ".join(
+        f"SELECT {i} AS i, count(*) AS n FROM {k.table}" for i, k in enumerate(kinds)
+    )
+    rows = dict(_query(f"SELECT i, n FROM ({counts}) ORDER BY i", db=db).itertuples(index=False))
+    return WarehouseStatus(path, True, {k.title: int(rows[i]) for i, k in enumerate(kinds)})
+
+
+def load_history(limit: int = 50, db: str | os.PathLike | None = None) -> pd.DataFrame:
+    """The latest load-log rows, with Chinese column names."""
+    return _query(
+        """
+        SELECT batch_id AS 批次, file AS 文件, sheet AS 工作表, kind AS 台账类型, rows_read AS 读取,
+               inserted AS 新增, updated AS 更新, unchanged AS 未变, rejected AS 拒绝,
+               coalesce(message, mapped_to_other) AS 说明, finished_at AS 完成时间
+        FROM load_log ORDER BY started_at DESC, file LIMIT ?
+        """,
+        [limit],
+        db,
+    )
+
+
+def recent_rejections(limit: int = 200, db: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Rejected rows of the latest batch that had any, place and reason in Chinese."""
+    return _query(
+        """
+        SELECT file AS 文件, sheet AS 工作表, "row" AS 行号, "column" AS 列, value AS 值, reason AS 原因
+        FROM rejected_rows
+        WHERE batch_id = (SELECT max(batch_id) FROM rejected_rows)
+        ORDER BY file, sheet, "row" LIMIT ?
+        """,
+        [limit],
+        db,
+    )

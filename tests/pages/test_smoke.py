@@ -1,0 +1,45 @@
+"""Every page runs without an exception, on an empty and on a loaded warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.load import load_paths
+from tests.ledgers import write_base, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["pages/overview.py", "pages/data_status.py"]
+
+
+def run_page(page: str, db: Path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("WAREHOUSE_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_without_a_warehouse(page, tmp_path, monkeypatch):
+    at = run_page(page, tmp_path / "missing.duckdb", monkeypatch)
+    assert "尚未建立数仓" in at.warning[0].value
+
+
+def test_data_status_shows_loads_and_rejections(tmp_path, monkeypatch):
+    folder = tmp_path / "ledgers"
+    write_base(folder)
+    write_csv(folder / "活动.csv", [["活动编号", "所属社区", "活动类型", "活动日期"], ["E1", "永安", "座谈会", "2022-10-20"],
+                                   ["E2", "永安", "座谈会", "2022-13-20"]])
+    db = tmp_path / "w.duckdb"
+    load_paths([folder], db=db)
+    at = run_page("pages/data_status.py", db, monkeypatch)
+    history, rejected = at.dataframe[0].value, at.dataframe[1].value
+    assert set(history["文件"]) == {"社区名录.csv", "网格名录.csv", "活动.csv"}
+    assert rejected[["行号", "列", "值"]].values.tolist() == [[3, "活动日期", "2022-13-20"]]
+    at = run_page("pages/overview.py", db, monkeypatch)
+    assert {m.label: m.value for m in at.metric}["活动台账"] == "1"
