@@ -352,7 +352,8 @@ def load_paths(
         digest = digests[path] = _sha256(path) if path.exists() else None
         for failure in read.failures:
             result.sheets.append(
-                SheetResult(label, failure.sheet, None, status="error", message=failure.message, sha256=digest,
+                SheetResult(label, failure.sheet, None, status="skipped" if failure.skipped else "error",
+                            message=failure.message, sha256=digest,
                             started_at=_now(), finished_at=_now())
             )
         for sheet_index, sheet in enumerate(read.sheets):

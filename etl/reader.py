@@ -32,6 +32,10 @@ class LedgerError(Exception):
     """A file or sheet that cannot be read as a ledger; the message is a Chinese sentence."""
 
 
+class NoHeaderError(LedgerError):
+    """No row of the sheet looks like the header of any ledger."""
+
+
 @dataclass
 class LedgerSheet:
     """One ledger found in a file: its kind, where its header is, and its rows as raw text."""
@@ -50,6 +54,7 @@ class SheetFailure:
     file: Path
     sheet: str | None
     message: str
+    skipped: bool = False  # a sheet beside ledgers that is not one (说明, lists): reported, not an error
 
 
 @dataclass
@@ -128,7 +133,7 @@ def _sheet_from_rows(
     located = locate_header(rows, schemas, kind_name)
     if located is None:
         wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
-        raise LedgerError(f"{where}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
+        raise NoHeaderError(f"{where}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
     index, kind, mapping = located
     _check_required(kind, mapping, f"{where}：")
     header_cells = rows[index]
@@ -180,6 +185,7 @@ def read_workbook(path: Path, schemas: Schemas, kind_name: str | None = None) ->
     except Exception as exc:  # calamine raises its own error types for corrupt or encrypted files
         result.failures.append(SheetFailure(path, None, f"文件 {path.name} 无法作为 Excel 打开：{exc}"))
         return result
+    no_header: list[SheetFailure] = []
     for name in workbook.sheet_names:
         try:
             # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
@@ -192,8 +198,15 @@ def read_workbook(path: Path, schemas: Schemas, kind_name: str | None = None) ->
             continue
         try:
             result.sheets.append(_sheet_from_rows(path, name, rows, schemas, kind_name))
+        except NoHeaderError as exc:
+            no_header.append(SheetFailure(path, name, str(exc)))
         except LedgerError as exc:
             result.failures.append(SheetFailure(path, name, str(exc)))
+    for failure in no_header:
+        if result.sheets:
+            failure.skipped = True
+            failure.message = f"文件 {path.name} 工作表「{failure.sheet}」不是台账（找不到表头行），已跳过"
+        result.failures.append(failure)
     if not result.sheets and not result.failures:
         result.failures.append(SheetFailure(path, None, f"文件 {path.name} 没有任何数据"))
     return result

@@ -135,4 +135,6 @@ def _write_instructions(sheet, kind: Kind, schemas: Schemas, styles: dict) -> No
             values = "；".join(
                 v + (f"（{'、'.join(synonyms[v])}）" if v in synonyms else "") for v in enum.values
             )
-        sheet.write_row(r, 0, [f.header, "、".join(f.synonyms), field_note(f, schemas), values])
+        # Quoted, so that no row of this sheet looks like a ledger header to the loader.
+        synonyms = "、".join(f"「{h}」" for h in f.synonyms)
+        sheet.write_row(r, 0, [f"「{f.header}」", synonyms, field_note(f, schemas), values])

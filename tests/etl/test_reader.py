@@ -63,9 +63,9 @@ def test_xlsx_every_sheet_title_rows_and_kind_detection(tmp_path):
     result = read_ledger_file(path, SCHEMAS)
     assert [(s.sheet, s.kind.name, s.header_row) for s in result.sheets] == [("社区", "communities", 3),
                                                                               ("网格", "grids", 3)]
-    assert [(f.sheet, f.message) for f in result.failures] == [
-        ("说明", "文件 台账汇总.xlsx 工作表「说明」：前 30 行中找不到任何台账的表头行，请检查列名"),
-        ("空表", "文件 台账汇总.xlsx 工作表「空表」：前 30 行中找不到任何台账的表头行，请检查列名")]
+    assert [(f.sheet, f.message, f.skipped) for f in result.failures] == [
+        ("说明", "文件 台账汇总.xlsx 工作表「说明」不是台账（找不到表头行），已跳过", True),
+        ("空表", "文件 台账汇总.xlsx 工作表「空表」不是台账（找不到表头行），已跳过", True)]
     grids = result.sheets[1].table
     assert grids.column("_row").to_pylist() == [4, 5, 6, 7]
     assert grids.column("households").to_pylist() == ["400", "450", "380", "520"]

@@ -66,7 +66,9 @@ def test_a_filled_template_loads(tmp_path):
     db = tmp_path / "w.duckdb"
     result = load_paths([tmp_path / "base", path], db=db)
     assert result.rejected == []
-    assert [s.kind for s in result.sheets if s.file == path.name] == ["tasks"]  # notes and lists are not ledgers
+    # The instructions and the list sheet are not ledgers, and are not taken for any.
+    assert [(s.kind, s.status) for s in result.sheets if s.file == path.name] == [
+        (None, "skipped"), (None, "skipped"), ("tasks", "ok")]
     tasks = next(s for s in result.sheets if s.kind == "tasks")
     assert (tasks.header_row, tasks.inserted) == (3, 1)
     with duckdb.connect(str(db), read_only=True) as con:
