@@ -311,6 +311,13 @@ def _record_starts(body: bytes, header_index: int) -> int:
     return offset
 
 
+def _head_has_multiline_values(head: bytes, codec: str, header_index: int) -> bool:
+    """Whether a quoted title or header cell spans lines, so lines and rows differ before the data."""
+    if b'"' not in head:
+        return False
+    return len(list(csv.reader(io.StringIO(head.decode(codec, errors="replace"))))) != header_index + 1
+
+
 def _read_csv_fast(
     body: bytes, codec: str, header_index: int, width: int, mapping: dict[int, str], progress: Progress | None
 ) -> pa.Table:
@@ -324,7 +331,9 @@ def _read_csv_fast(
         bad_rows.append(row)
         return "skip"
 
-    quoted = b'"' in body
+    start = _record_starts(body, header_index)
+    # Quotes in the data may hide newlines inside values, so such a file is not cut at line ends.
+    quoted = body.find(b'"', start) != -1 or _head_has_multiline_values(body[:start], codec, header_index)
     # "utf8" is pyarrow's native encoding; any other name (even "utf-8") goes through a Python codec.
     encoding = "utf8" if codec == "utf-8" else codec
     read_options = pa_csv.ReadOptions(encoding=encoding, column_names=names, block_size=4 << 20)
@@ -336,11 +345,9 @@ def _read_csv_fast(
         quoted_strings_can_be_null=True,
         null_values=[""],
     )
-    start = _record_starts(body, header_index) if not quoted else 0
     if quoted:
-        # A quoted value may hold a newline, so the file cannot be cut at line ends: one read.
         read_options.skip_rows = header_index + 1
-        chunks = [body]
+        start, chunks = 0, [body]
     else:
         # Cut at line ends into chunks, each parsed with all threads, so progress can be shown.
         chunks, pos = [], start

@@ -132,3 +132,12 @@ def test_unsupported_and_missing_files(tmp_path):
     assert [s.message for s in result.sheets] == [
         "文件 a.txt 不是支持的格式（.xlsx、.xls、.csv）", f"文件 {tmp_path / 'nope.csv'} 不存在"]
     assert result.exit_code == 2
+
+
+def test_csv_quoted_values_with_newlines_keep_row_numbers(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text('活动台账\n"活动编号","所属社区","活动类型","活动名称","活动日期"\n'
+                    'E1,永安,座谈会,"就业创业\n正青春",2022-10-20\nE2,永安,招聘会,春风行动,2022-03-01\n', encoding="utf-8")
+    sheet = read_ledger_file(path, SCHEMAS).sheets[0]
+    assert sheet.table.column("title").to_pylist() == ["就业创业\n正青春", "春风行动"]
+    assert sheet.table.column("_row").to_pylist() == [3, 4]
