@@ -41,9 +41,12 @@ DATE_FORMS = "2022-08-30、2022/8/30、2022.8.30、2022年8月30日或 Excel 日
 PARSING_MACROS = r"""
 -- Values are trimmed and NFKC already (ideographic spaces became spaces): drop inner spaces.
 CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(replace(s, ' ', ''));
-CREATE OR REPLACE TEMP MACRO etl_number(s) AS TRY_CAST(replace(regexp_extract(
-    replace(replace(s, '−', '-'), ' ', ''),
-    '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE);
+-- Numbers: plain digits take a cast; units and thousands separators (230人, 1,234) a regex.
+CREATE OR REPLACE TEMP MACRO etl_number(s) AS CASE
+    WHEN ltrim(s, '0123456789.-+') = '' THEN TRY_CAST(s AS DOUBLE)
+    ELSE TRY_CAST(replace(regexp_extract(
+        replace(replace(s, '−', '-'), ' ', ''),
+        '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE) END;
 -- Dates: ISO text takes a fast path; the other listed forms are rewritten to y-m-d[ H:M[:S]] and
 -- parsed with one strptime format each (a list of formats per value was 7x slower: a failed
 -- strptime is expensive, and so is rewriting every value).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.normalise import DATE_FORMS, enum_map_sql, ident, raw_column, sql_str
+from etl.normalise import DATE_FORMS, ident, raw_column, sql_str
 from etl.schema import Field, Kind, Schemas
 
 TYPE_NAMES = {
@@ -149,11 +149,12 @@ def other_counts_sql(kind: Kind, schemas: Schemas, source: str = "parsed") -> st
     parts = []
     for f in kind.fields:
         if f.type == "enum" and schemas.enums[f.enum].other:
+            # A value became 其他 without being written as 其他 (or one of its synonyms).
             raw = ident(raw_column(f))
-            lookup = f"map_extract_value({enum_map_sql(schemas, f.enum)}, etl_token({raw}))"
+            written_other = ", ".join(sql_str(t) for t, v in schemas.enums[f.enum].lookup().items() if v == "其他")
             parts.append(
                 f"SELECT {sql_str(f.name)} AS field, count(*) AS n FROM {source}"
-                f" WHERE {raw} IS NOT NULL AND {lookup} IS NULL"
+                f" WHERE {ident(f.name)} = '其他' AND etl_token({raw}) NOT IN ({written_other})"
             )
     return "\nUNION ALL\n".join(parts) if parts else None
 

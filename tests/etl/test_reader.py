@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import xlwt
@@ -32,7 +31,7 @@ def test_undecodable_csv_is_a_clear_failure(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(b"\xff\xfe\x00\x81\x30\x81\xff")
     failure = read_ledger_file(path, SCHEMAS).failures[0]
-    assert failure.message.startswith("文件 bad.csv：无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8 和 GB18030/GBK）")
+    assert failure.message.startswith("文件 bad.csv：无法识别文件编码：既不是 UTF-8 也不是 GB18030/GBK（第 1 行")
 
 
 def test_header_normalisation():
@@ -141,3 +140,17 @@ def test_csv_quoted_values_with_newlines_keep_row_numbers(tmp_path):
     sheet = read_ledger_file(path, SCHEMAS).sheets[0]
     assert sheet.table.column("title").to_pylist() == ["就业创业\n正青春", "春风行动"]
     assert sheet.table.column("_row").to_pylist() == [3, 4]
+
+
+def test_invalid_bytes_after_the_sniffed_head_are_still_handled(tmp_path):
+    from etl import reader
+
+    rows = [COMMUNITIES[0]] + [[f"X{i}", f"社区{i}", "某街道", "1", "1", "混合", ""] for i in range(30_000)]
+    path = write_csv(tmp_path / "c.csv", rows)
+    assert path.stat().st_size > reader.SNIFF_BYTES
+    path.write_bytes(path.read_bytes() + "Z1,坏社区,某街道,1,1,混合,\n".encode("gb18030"))
+    result = read_ledger_file(path, SCHEMAS)
+    # UTF-8 with one GB18030 line is neither encoding: a clear message naming the line, not a crash.
+    assert [f.message for f in result.failures] == [
+        "文件 c.csv：无法识别文件编码：既不是 UTF-8 也不是 GB18030/GBK（第 30002 行有无法识别的字符）。"
+        "请在 Excel 或 WPS 中另存为「CSV UTF-8」后再导入"]

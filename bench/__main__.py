@@ -1,0 +1,47 @@
+"""``make bench``: run every benchmark once, print a table, and record it in bench/results.md."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.bench_etl import bench_etl
+
+RESULTS = Path(__file__).with_name("results.md")
+COLUMNS = ["benchmark", "reference", "measured", "ratio", "goal", "result"]
+HEADERS = ["基准", "参照", "实测", "比值", "目标", "结果"]
+
+
+def record(rows: list[dict]) -> None:
+    """Prepend this run to bench/results.md (newest first), keeping earlier runs below."""
+    machine = f"{os.cpu_count()} 核, Python {platform.python_version()}, {platform.machine()}"
+    lines = [f"## {dt.datetime.now():%Y-%m-%d %H:%M} — {machine}", "",
+             "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
+    title = "# Benchmark results\n\nWritten by `make bench`; each run measures its figures in one go.\n\n"
+    earlier = RESULTS.read_text(encoding="utf-8").removeprefix(title) if RESULTS.exists() else ""
+    RESULTS.write_text(title + "\n".join(lines) + "\n\n" + earlier, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="性能基准")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="ETL 基准的任务行数")
+    args = parser.parse_args()
+    rows = bench_etl(args.rows)
+    table = Table(title="性能基准")
+    for header in HEADERS:
+        table.add_column(header)
+    for r in rows:
+        table.add_row(*(str(r[c]) for c in COLUMNS))
+    Console().print(table)
+    record(rows)
+
+
+if __name__ == "__main__":
+    main()
