@@ -43,7 +43,7 @@ PARSING_MACROS = r"""
 CREATE OR REPLACE TEMP MACRO etl_token(s) AS lower(replace(s, ' ', ''));
 -- Numbers: plain digits take a cast; units and thousands separators (230人, 1,234) a regex.
 CREATE OR REPLACE TEMP MACRO etl_number(s) AS CASE
-    WHEN ltrim(s, '0123456789.-+') = '' THEN TRY_CAST(s AS DOUBLE)
+    WHEN regexp_full_match(s, '[0-9.+-]+') THEN TRY_CAST(s AS DOUBLE)
     ELSE TRY_CAST(replace(regexp_extract(
         replace(replace(s, '−', '-'), ' ', ''),
         '^([+-]?[0-9][0-9,]*(?:\.[0-9]+)?)(?:\p{Han}{1,3}|%|元/月|元/人)?$', 1), ',', '') AS DOUBLE) END;
