@@ -94,7 +94,7 @@ def normalise_text(table: pa.Table) -> pa.Table:
         return col
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return pa.table(dict(zip(names, pool.map(one, names), strict=True)))
+        return pa.Table.from_pydict(dict(zip(names, pool.map(one, names), strict=True)))
 
 
 # Characters that NFKC leaves alone and that can never combine with a neighbour: ASCII, CJK

@@ -144,7 +144,7 @@ def _sheet_from_rows(
         name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()
     }
     row_numbers = pa.array(range(index + 2, index + 2 + len(data)), pa.int64())
-    table = pa.table({**columns, "_row": row_numbers})
+    table = pa.Table.from_pydict({**columns, "_row": row_numbers})
     return LedgerSheet(
         file=file,
         sheet=sheet,
@@ -393,7 +393,7 @@ def _read_csv_fast(
         done_rows += table.num_rows
         if progress:
             progress(done_rows, round(done_rows * len(body) / done_bytes) if done_bytes else None)
-    table = pa.concat_tables(tables) if tables else pa.table({f"c{i}": pa.array([], pa.string()) for i in mapping})
+    table = pa.concat_tables(tables) if tables else pa.Table.from_pydict({f"c{i}": pa.array([], pa.string()) for i in mapping})
     table = table.rename_columns([mapping[i] for i in mapping])
     first = header_index + 2
     return table.append_column("_row", pa.array(np.arange(first, first + table.num_rows, dtype=np.int64)))
@@ -409,7 +409,7 @@ def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progre
     columns = {name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()}
     start = header_index + 2
     columns["_row"] = pa.array(range(start, start + len(data)), pa.int64())
-    return pa.table(columns)
+    return pa.Table.from_pydict(columns)
 
 
 def read_ledger_file(
