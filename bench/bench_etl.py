@@ -1,12 +1,15 @@
 """ETL throughput: loading N task rows against DuckDB's own read_csv of the same file.
 
-Both sides run as fresh Python processes (interpreter start and imports included), one after the
-other in the same run, so the ratio is fair on a shared, noisy machine. The loader runs with its
-progress bar drawn, as a user sees it.
+The goal is judged on the command a user runs: both sides run as fresh Python processes
+(interpreter start and imports included), one after the other in the same run, so the ratio is fair
+on a shared, noisy machine, and the loader draws its progress bar. For context the loader is also
+timed as a library call (``load_paths``) in this process, where start-up costs are not counted.
 """
 
 from __future__ import annotations
 
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -14,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench.generate import write_task_ledgers
+from etl.load import load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL = 3.0
@@ -25,28 +29,48 @@ def _timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
-def bench_etl(rows: int = 1_000_000) -> list[dict]:
-    """Rows for the results table: DuckDB read_csv seconds, loader seconds, ratio."""
+def bench_etl(rows: int = 1_000_000, repeats: int = 3) -> list[dict]:
+    """Rows for the results table: DuckDB read_csv seconds, loader seconds, ratio (medians of ``repeats``)."""
     with tempfile.TemporaryDirectory(prefix="bench-etl-") as tmp:
         tmp = Path(tmp)
         files = write_task_ledgers(tmp / "ledgers", rows=rows)
-        warehouse = tmp / "warehouse.duckdb"
+        base = tmp / "base.duckdb"
         # Untimed: the community and grid lists the tasks refer to.
         subprocess.run([sys.executable, "-m", "etl", "load", str(files["communities"]), str(files["grids"]),
-                        "--db", str(warehouse), "--quiet"], cwd=ROOT, check=True)
-        duckdb_seconds = _timed([
-            sys.executable, "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]);"
-            " con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]])",
-            str(tmp / "reference.duckdb"), str(files["tasks"]),
-        ])
-        etl_seconds = _timed([sys.executable, "-m", "etl", "load", str(files["tasks"]), "--db", str(warehouse)])
+                        "--db", str(base), "--quiet"], cwd=ROOT, check=True)
+        duckdb_times, etl_times, library_times = [], [], []
+        for i in range(repeats):  # alternated, so that a slow moment of the machine hits both sides
+            reference = tmp / f"reference-{i}.duckdb"
+            duckdb_times.append(_timed([
+                sys.executable, "-c",
+                "import duckdb, sys; con = duckdb.connect(sys.argv[1]);"
+                " con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]])",
+                str(reference), str(files["tasks"]),
+            ]))
+            reference.unlink()
+            warehouse = tmp / f"warehouse-{i}.duckdb"
+            shutil.copyfile(base, warehouse)
+            etl_times.append(_timed([sys.executable, "-m", "etl", "load", str(files["tasks"]), "--db", str(warehouse)]))
+            shutil.copyfile(base, warehouse)
+            start = time.perf_counter()
+            load_paths([files["tasks"]], db=warehouse)
+            library_times.append(time.perf_counter() - start)
+            warehouse.unlink()
+    duckdb_seconds, etl_seconds, library_seconds = map(statistics.median, (duckdb_times, etl_times, library_times))
     ratio = etl_seconds / duckdb_seconds
+    runs = f"（{repeats} 次中位数）"
     return [{
-        "benchmark": f"ETL：加载 {rows:,} 行任务台账 CSV",
+        "benchmark": f"ETL：加载 {rows:,} 行任务台账 CSV{runs}",
         "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
         "measured": f"python -m etl load {etl_seconds:.2f} s",
         "ratio": f"{ratio:.2f}×",
         "goal": f"< {GOAL:g}×",
         "result": "PASS" if ratio < GOAL else "FAIL",
+    }, {
+        "benchmark": "同上，作为库函数调用（不含进程启动与导入）",
+        "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
+        "measured": f"etl.load.load_paths {library_seconds:.2f} s",
+        "ratio": f"{library_seconds / duckdb_seconds:.2f}×",
+        "goal": "（参考）",
+        "result": "",
     }]
