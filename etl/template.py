@@ -19,8 +19,8 @@ LAST_DATA_ROW = 2000
 ENUM_SHEET = "枚举值"
 TYPE_NOTES = {
     "text": "文本",
-    "int": "整数，可带单位，如 230人",
-    "decimal": "数字，可带单位，如 12.5小时",
+    "int": "整数",
+    "decimal": "数字",
     "float": "小数",
     "date": "日期，如 2022-08-30",
     "datetime": "日期时间，如 2022-08-30 14:30",
@@ -43,11 +43,15 @@ def field_note(f: Field, schemas: Schemas) -> str:
     """The note under a column's header: required, type, range, reference."""
     parts = ["必填" if f.required else "选填", TYPE_NOTES[f.type] if f.type != "ref" else ""]
     if f.type == "ref":
-        parts[1] = f"须为{schemas.kinds[f.ref].title}中已有的编号"
+        parts[1] = f"须为{schemas.kinds[f.ref].title}中已有的编号" + ("，且属于所填社区" if f.same_community else "")
+    if f.unit:
+        parts.append(f"单位{f.unit}，可写成 {'12.5' if f.type == 'decimal' else '230'}{f.unit}")
     if f.min is not None and f.max is not None:
         parts.append(f"范围 {f.min:g}～{f.max:g}")
     elif f.min is not None:
         parts.append(f"不小于 {f.min:g}")
+    elif f.max is not None:
+        parts.append(f"不大于 {f.max:g}")
     if f.type == "enum" and schemas.enums[f.enum].other:
         parts.append("其他值记为「其他」")
     return "；".join(p for p in parts if p)
@@ -87,11 +91,14 @@ def _write_ledger_sheet(sheet, enum_sheet, kind: Kind, schemas: Schemas, styles:
     for col, f in enumerate(kind.fields):
         sheet.write(1, col, field_note(f, schemas), styles["note"])
         sheet.write(2, col, f"*{f.header}" if f.required else f.header, styles["required" if f.required else "header"])
-        sheet.set_column(col, col, max(12, 2.2 * len(f.header) + 4))
+        width = max(12, 2.2 * len(f.header) + 4)
         if f.type in ("date", "datetime"):
-            sheet.set_column(col, col, 18, styles[f.type])
-        if f.type in ("id_number", "phone", "text", "ref"):
-            sheet.set_column(col, col, 20 if f.type == "id_number" else 14, styles["text"])
+            sheet.set_column(col, col, max(width, 18), styles[f.type])
+        elif f.type in ("id_number", "phone", "text", "ref", "community"):
+            # Text cells keep codes as typed: leading zeros, and all 18 digits of an ID number.
+            sheet.set_column(col, col, max(width, 20 if f.type == "id_number" else 14), styles["text"])
+        else:
+            sheet.set_column(col, col, width)
         if f.type == "enum":
             values = schemas.enums[f.enum].values
             # Not the bare header: the loader must not take this sheet for a ledger.
@@ -112,6 +119,7 @@ def _write_ledger_sheet(sheet, enum_sheet, kind: Kind, schemas: Schemas, styles:
 def _write_instructions(sheet, kind: Kind, schemas: Schemas, styles: dict) -> None:
     general = [
         f"本模板用于导入「{kind.title}」。第 3 行为表头（带 * 的为必填），从第 4 行起每行一条记录。",
+        "表头行也可以不在第 3 行，列的顺序可以调整；表头也可以用下表「也可写作」中的写法，无法识别的列会被忽略。",
         "日期可写 2022-08-30、2022/8/30、2022.8.30、2022年8月30日，或直接使用 Excel 日期；时间可写 14:30。",
         "数字可以带单位或千位分隔符，如 230人、1,234、12.5小时；全角字符和多余空格会自动规范。",
         "同一编号出现多次时，以表中靠下的一行为准；重复导入同一文件不会产生重复记录。",
@@ -129,12 +137,15 @@ def _write_instructions(sheet, kind: Kind, schemas: Schemas, styles: dict) -> No
         values = ""
         if f.type == "enum":
             enum = schemas.enums[f.enum]
-            synonyms = {}
+            aliases: dict[str, list[str]] = {}
             for alias, value in enum.synonyms.items():
-                synonyms.setdefault(value, []).append(alias)
-            values = "；".join(
-                v + (f"（{'、'.join(synonyms[v])}）" if v in synonyms else "") for v in enum.values
-            )
+                aliases.setdefault(value, []).append(alias)
+            values = "；".join(v + (f"（{'、'.join(aliases[v])}）" if v in aliases else "") for v in enum.values)
         # Quoted, so that no row of this sheet looks like a ledger header to the loader.
         synonyms = "、".join(f"「{h}」" for h in f.synonyms)
         sheet.write_row(r, 0, [f"「{f.header}」", synonyms, field_note(f, schemas), values])
+    if kind.rules:
+        r = top + len(kind.fields) + 2
+        sheet.write(r, 0, "其他校验（不符合的行不入库，写入错误报告）：")
+        for i, rule in enumerate(kind.rules, start=1):
+            sheet.write(r + i, 0, f"· {rule.reason}")

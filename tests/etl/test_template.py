@@ -15,8 +15,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from etl.load import load_paths
-from etl.schema import load_schemas
-from etl.template import ENUM_SHEET, default_template_name, write_template
+from etl.reader import locate_header
+from etl.schema import load_schemas, normalise_header
+from etl.template import ENUM_SHEET, default_template_name, field_note, write_template
 from tests.ledgers import write_base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,20 @@ def test_template_layout(kind, tmp_path):
         xml = z.read("xl/worksheets/sheet1.xml").decode()
     assert len(re.findall(r"<dataValidation ", xml)) == len(enums)
     assert "<pane " in xml and 'ySplit="3"' in xml
+    # The title and note rows hold no header of any kind; the loader finds row 3 by itself.
+    known = {h for kk in SCHEMAS.kinds.values() for h in kk.header_map()}
+    assert not {normalise_header(c) for c in rows[0] + rows[1] if c} & known
+    assert locate_header(rows, SCHEMAS, None)[:2] == (2, k)
+    instructions = book.get_sheet_by_name("填写说明").to_python()
+    assert all(any(f"· {r.reason}" in row for row in instructions) for r in k.rules)
+
+
+def test_notes_name_references_and_units():
+    notes = {f.name: field_note(f, SCHEMAS) for f in SCHEMAS.kinds["tasks"].fields}
+    assert notes["grid_id"] == "选填；须为网格名录中已有的编号，且属于所填社区"
+    assert notes["lon"] == "选填；小数；范围 73～136"
+    assert field_note(SCHEMAS.kinds["job_postings"].field("vacancies"), SCHEMAS) == (
+        "必填；整数；单位人，可写成 230人；不小于 1")
 
 
 def test_cli_writes_a_template(tmp_path):
