@@ -1,0 +1,131 @@
+"""The demo warehouse: built through the loader, reproducing every calibration figure of METRICS.md."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.demo import build_demo
+from etl.schema import load_schemas
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("demo")
+    db = root / "warehouse.duckdb"
+    assert build_demo(db=db, folder=root / "ledgers", report_dir=root / "reports") == 0
+    return db, root
+
+
+def one(db: Path, sql: str, params: list | None = None):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()[0][0]
+
+
+def community(db: Path, name: str) -> str:
+    return one(db, "SELECT community_id FROM communities WHERE name = ?", [name])
+
+
+# One test per row of the calibration table in ../shared/METRICS.md, on the ledger tables themselves.
+CALIBRATION = [
+    ("崇北社区", "SELECT count(*) FROM tasks WHERE community_id = $c AND source = '小程序'"
+                " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'", 61),
+    ("崇北社区", "SELECT count(*) FROM task_claims JOIN tasks USING (task_id) WHERE community_id = $c"
+                " AND claimed_at >= DATE '2022-01-01' AND claimed_at < DATE '2023-01-01'", 508),
+    ("崇北社区", "SELECT count(*) FROM tasks WHERE community_id = $c AND status = '已办结'"
+                " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'", 50),
+    ("永安社区", "SELECT count(*) FROM job_postings WHERE community_id = $c AND year(posted_at) = 2022", 230),
+    ("永安社区", "SELECT count(*) FROM job_seekers WHERE community_id = $c AND year(date) = 2022"
+                " AND stage = '达成意向'", 120),
+    ("永安社区", "SELECT count(*) FROM events WHERE community_id = $c AND year(date) = 2022"
+                " AND kind IN ('创业沙龙', '座谈会')", 3),
+    ("永安社区", "SELECT sum(trainees) FROM trainings WHERE community_id = $c AND course = '家政服务'"
+                " AND start_date BETWEEN DATE '2021-10-01' AND DATE '2022-12-31'", 247),
+    ("京杭佳苑社区", "SELECT count(DISTINCT person_key) FROM job_seekers WHERE community_id = $c AND stage = '已上岗'"
+                  " AND date BETWEEN DATE '2024-01-01' AND DATE '2024-06-30'", 350),
+    ("古桥社区", "SELECT actual FROM campaigns WHERE community_id = $c AND campaign = '盟友聚力'"
+                " AND metric = '爱心联盟商家' AND year(period_start) = 2024", 32),
+    ("滨湖社区", "SELECT count(DISTINCT person_key) FROM points WHERE community_id = $c AND reason = '积分兑换'"
+                " AND date BETWEEN DATE '2024-04-01' AND DATE '2024-06-10'", 56),
+    ("星河社区", "SELECT count(DISTINCT mediator) FROM mediation_cases WHERE community_id = $c"
+                " AND year(received_at) = 2024", 3),
+]
+
+
+@pytest.mark.parametrize("name,sql,expected", CALIBRATION, ids=[f"{c}-{v}" for c, _, v in CALIBRATION])
+def test_calibration(demo, name, sql, expected):
+    db, _ = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(sql, {"c": community(db, name)}).fetchall()[0][0] == expected
+
+
+def test_streets_and_communities(demo):
+    db, _ = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        streets = dict(con.execute("SELECT street, count(*) FROM communities GROUP BY ALL").fetchall())
+    assert streets == {"崇文街道": 6, "许庄街道": 4, "北城街道": 1}
+
+
+def test_every_ledger_kind_has_rows_for_2021_to_2024(demo):
+    db, _ = demo
+    for kind in load_schemas().ordered():
+        assert one(db, f"SELECT count(*) FROM {kind.table}") > 0, kind.name
+    assert one(db, "SELECT min(year(published_at)) || '-' || max(year(published_at)) FROM tasks") == "2021-2024"
+
+
+def test_grids_give_the_checks_something_to_find(demo):
+    db, _ = demo
+    assert one(db, "SELECT count(*) FROM grids WHERE households > 500") >= 2
+    assert one(db, "SELECT count(*) FROM grids WHERE leader_key IS NULL") == 1
+    assert one(db, "SELECT count(*) FROM grids WHERE households < 300") == 0
+
+
+def test_plausible_and_different_between_communities(demo):
+    db, _ = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        rates = dict(con.execute(
+            "SELECT c.name, avg((status = '已办结')::INT) FROM tasks t JOIN communities c USING (community_id)"
+            " GROUP BY ALL").fetchall())
+        assert rates["振兴社区"] < 0.65 < min(v for k, v in rates.items() if k != "振兴社区")
+        assert con.execute("SELECT count(*) FROM tasks WHERE status NOT IN ('已办结', '已关闭')"
+                           " AND deadline < DATE '2024-12-31'").fetchall()[0][0] > 0  # overdue
+        assert con.execute("SELECT count(*) FROM mediation_cases WHERE outcome = '已移交'").fetchall()[0][0] > 0
+
+
+def test_bad_rows_are_rejected_with_chinese_reasons(demo):
+    db, root = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute('SELECT file, "column", reason FROM rejected_rows ORDER BY file, "row"').fetchall()
+    assert len(rows) == 7
+    assert ("任务台账.xlsx", "所属社区", "社区不在社区名录中（可填社区名称、社区编码或名录中的别名），请先导入或补充社区名录") in rows
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in reason) for _, _, reason in rows)
+    assert sorted(p.name for p in (root / "reports").iterdir())  # the rejected-row workbooks
+
+
+def test_same_seed_same_files_and_warehouse(demo, tmp_path):
+    db, root = demo
+    again = tmp_path / "warehouse.duckdb"
+    assert build_demo(db=again, folder=tmp_path / "ledgers", report_dir=tmp_path / "reports") == 0
+
+    def digests(folder: Path) -> dict[str, str]:
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert digests(root / "ledgers") == digests(tmp_path / "ledgers")
+    for kind in load_schemas().ordered():
+        sql = f"SELECT * EXCLUDE (batch_id) FROM {kind.table} ORDER BY ALL"
+        with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(again), read_only=True) as b:
+            assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), kind.name
+
+
+def test_bundled_demo_ledgers_are_current(demo):
+    """data/demo/ in the repository is what the generator writes (so `make run` and tests agree)."""
+    _, root = demo
+    bundled = Path(__file__).resolve().parents[1] / "data" / "demo"
+    for path in (root / "ledgers").rglob("*"):
+        if path.is_file():
+            twin = bundled / path.relative_to(root / "ledgers")
+            assert twin.exists() and twin.read_bytes() == path.read_bytes(), twin
