@@ -7,7 +7,7 @@ WAREHOUSE := $(or $(WAREHOUSE_DB),data/warehouse.duckdb)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps demo run test bench lint clean
+.PHONY: help venv install system-deps demo run test bench lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the pinned packages
+install: $(VENV)/.installed ## Create .venv and install the pinned packages (again only when requirements*.txt change)
+
+venv: install ## Same as install
 
 system-deps: ## Install Debian packages the app and its tests use (chromium, CJK fonts)
 	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \

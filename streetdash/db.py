@@ -59,8 +59,11 @@ def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
 
 
 def load_history(limit: int = 50, db: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The latest load-log rows, with Chinese column names."""
-    return _query(
+    """The latest load-log rows, with Chinese column names and ledger titles."""
+    from etl.schema import load_schemas
+
+    titles = {k.name: k.title for k in load_schemas().ordered()}
+    history = _query(
         """
         SELECT batch_id AS 批次, file AS 文件, sheet AS 工作表, kind AS 台账类型, rows_read AS 读取,
                inserted AS 新增, updated AS 更新, unchanged AS 未变, rejected AS 拒绝,
@@ -70,6 +73,8 @@ def load_history(limit: int = 50, db: str | os.PathLike | None = None) -> pd.Dat
         [limit],
         db,
     )
+    history["台账类型"] = history["台账类型"].map(titles)
+    return history.fillna({"工作表": "", "说明": "", "台账类型": "（未识别）"})
 
 
 def recent_rejections(limit: int = 200, db: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -83,4 +88,4 @@ def recent_rejections(limit: int = 200, db: str | os.PathLike | None = None) -> 
         """,
         [limit],
         db,
-    )
+    ).fillna({"工作表": "", "值": ""})
