@@ -21,8 +21,12 @@ HEADERS = ["基准", "参照", "实测", "比值", "目标", "结果"]
 def record(rows: list[dict]) -> None:
     """Prepend this run to bench/results.md (newest first), keeping earlier runs below."""
     machine = f"{os.cpu_count()} 核, Python {platform.python_version()}, {platform.machine()}"
-    lines = [f"## {dt.datetime.now():%Y-%m-%d %H:%M} — {machine}", "",
-             "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines = [
+        f"## {dt.datetime.now():%Y-%m-%d %H:%M} — {machine}",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "---|" * len(HEADERS),
+    ]
     lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
     title = "# Benchmark results\n\nWritten by `make bench`; each run measures its figures in one go.\n\n"
     earlier = RESULTS.read_text(encoding="utf-8").removeprefix(title) if RESULTS.exists() else ""

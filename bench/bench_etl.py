@@ -36,17 +36,36 @@ def bench_etl(rows: int = 1_000_000, repeats: int = 3) -> list[dict]:
         files = write_task_ledgers(tmp / "ledgers", rows=rows)
         base = tmp / "base.duckdb"
         # Untimed: the community and grid lists the tasks refer to.
-        subprocess.run([sys.executable, "-m", "etl", "load", str(files["communities"]), str(files["grids"]),
-                        "--db", str(base), "--quiet"], cwd=ROOT, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "etl",
+                "load",
+                str(files["communities"]),
+                str(files["grids"]),
+                "--db",
+                str(base),
+                "--quiet",
+            ],
+            cwd=ROOT,
+            check=True,
+        )
         duckdb_times, etl_times, library_times = [], [], []
         for i in range(repeats):  # alternated, so that a slow moment of the machine hits both sides
             reference = tmp / f"reference-{i}.duckdb"
-            duckdb_times.append(_timed([
-                sys.executable, "-c",
-                "import duckdb, sys; con = duckdb.connect(sys.argv[1]);"
-                " con.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]])",
-                str(reference), str(files["tasks"]),
-            ]))
+            duckdb_times.append(
+                _timed(
+                    [
+                        sys.executable,
+                        "-c",
+                        "import duckdb, sys; con = duckdb.connect(sys.argv[1]);"
+                        ' con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[2]])',
+                        str(reference),
+                        str(files["tasks"]),
+                    ]
+                )
+            )
             reference.unlink()
             warehouse = tmp / f"warehouse-{i}.duckdb"
             shutil.copyfile(base, warehouse)
@@ -59,18 +78,21 @@ def bench_etl(rows: int = 1_000_000, repeats: int = 3) -> list[dict]:
     duckdb_seconds, etl_seconds, library_seconds = map(statistics.median, (duckdb_times, etl_times, library_times))
     ratio = etl_seconds / duckdb_seconds
     runs = f"（{repeats} 次中位数）"
-    return [{
-        "benchmark": f"ETL：加载 {rows:,} 行任务台账 CSV{runs}",
-        "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
-        "measured": f"python -m etl load {etl_seconds:.2f} s",
-        "ratio": f"{ratio:.2f}×",
-        "goal": f"< {GOAL:g}×",
-        "result": "PASS" if ratio < GOAL else "FAIL",
-    }, {
-        "benchmark": "同上，作为库函数调用（不含进程启动与导入）",
-        "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
-        "measured": f"etl.load.load_paths {library_seconds:.2f} s",
-        "ratio": f"{library_seconds / duckdb_seconds:.2f}×",
-        "goal": "（参考）",
-        "result": "",
-    }]
+    return [
+        {
+            "benchmark": f"ETL：加载 {rows:,} 行任务台账 CSV{runs}",
+            "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
+            "measured": f"python -m etl load {etl_seconds:.2f} s",
+            "ratio": f"{ratio:.2f}×",
+            "goal": f"< {GOAL:g}×",
+            "result": "PASS" if ratio < GOAL else "FAIL",
+        },
+        {
+            "benchmark": "同上，作为库函数调用（不含进程启动与导入）",
+            "reference": f"DuckDB read_csv 建表 {duckdb_seconds:.2f} s",
+            "measured": f"etl.load.load_paths {library_seconds:.2f} s",
+            "ratio": f"{library_seconds / duckdb_seconds:.2f}×",
+            "goal": "（参考）",
+            "result": "",
+        },
+    ]

@@ -59,8 +59,9 @@ def cmd_load(args: argparse.Namespace) -> int:
         def on_rows(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total, rows=f"{done:,} 行")
 
-        result = load_paths(args.paths, db=args.db, kind=args.kind, strict=args.strict,
-                            progress=on_rows, on_stage=on_stage)
+        result = load_paths(
+            args.paths, db=args.db, kind=args.kind, strict=args.strict, progress=on_rows, on_stage=on_stage
+        )
     if args.report_json:
         write_json(result, args.report_json)
     for path in write_rejected_workbooks(result, args.report_dir):

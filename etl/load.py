@@ -157,9 +157,7 @@ def load_sheet(
         result.rows_read = _count(con, "SELECT count(*) FROM parsed")
         other_sql = other_counts_sql(kind, schemas)
         if other_sql:
-            result.mapped_to_other = {
-                kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n
-            }
+            result.mapped_to_other = {kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n}
         _accept(con, kind, batch_id, file_label, sheet.sheet)
         _check_unique(con, kind)
         counts = _upsert(con, kind)
@@ -210,16 +208,16 @@ def _check_unique(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
         same = " AND ".join(f"o.{ident(c)} = a.{ident(c)}" for c in rule["fields"])
         field_name = rule["fields"][-1]
         others = f"""
-            SELECT {', '.join(ident(k) for k in kind.key)}, {', '.join(ident(c) for c in rule['fields'])}
+            SELECT {", ".join(ident(k) for k in kind.key)}, {", ".join(ident(c) for c in rule["fields"])}
             FROM {table} o WHERE NOT EXISTS (SELECT 1 FROM accepted a WHERE {key_match})
             UNION ALL
-            SELECT {', '.join(ident(k) for k in kind.key)}, {', '.join(ident(c) for c in rule['fields'])}
+            SELECT {", ".join(ident(k) for k in kind.key)}, {", ".join(ident(c) for c in rule["fields"])}
             FROM accepted"""
         differs = " OR ".join(f"o.{ident(k)} IS DISTINCT FROM a.{ident(k)}" for k in kind.key)
         con.execute(
             f"""
             INSERT INTO errors
-            SELECT a.source_row, '{field_name}', CAST(a.{ident(field_name)} AS VARCHAR), '{rule['reason']}'
+            SELECT a.source_row, '{field_name}', CAST(a.{ident(field_name)} AS VARCHAR), '{rule["reason"]}'
             FROM accepted a WHERE EXISTS (SELECT 1 FROM ({others}) o WHERE {same} AND ({differs}))
             """
         )
@@ -341,8 +339,15 @@ def load_paths(
     sheets: list[tuple[int, int, LedgerSheet]] = []
     digests: dict[Path, str | None] = {}
     if not files:
-        result.sheets.append(SheetResult("、".join(map(str, paths)), None, None, status="error",
-                                         message="没有找到可导入的台账文件（.xlsx、.xls、.csv）"))
+        result.sheets.append(
+            SheetResult(
+                "、".join(map(str, paths)),
+                None,
+                None,
+                status="error",
+                message="没有找到可导入的台账文件（.xlsx、.xls、.csv）",
+            )
+        )
     for file_index, path in enumerate(files):
         label = labels[path]
         result.paths[label] = path
@@ -352,9 +357,16 @@ def load_paths(
         digest = digests[path] = _sha256(path) if path.exists() else None
         for failure in read.failures:
             result.sheets.append(
-                SheetResult(label, failure.sheet, None, status="skipped" if failure.skipped else "error",
-                            message=failure.message, sha256=digest,
-                            started_at=_now(), finished_at=_now())
+                SheetResult(
+                    label,
+                    failure.sheet,
+                    None,
+                    status="skipped" if failure.skipped else "error",
+                    message=failure.message,
+                    sha256=digest,
+                    started_at=_now(),
+                    finished_at=_now(),
+                )
             )
         for sheet_index, sheet in enumerate(read.sheets):
             sheets.append((file_index, sheet_index, sheet))

@@ -284,15 +284,15 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
     non_blank = " OR ".join(f"s.{ident(f.name)} IS NOT NULL" for f in kind.fields)
     sql = f"""
 WITH prep AS (
-    SELECT {', '.join(prep_cols)}
-    FROM stg s {' '.join(joins)}
+    SELECT {", ".join(prep_cols)}
+    FROM stg s {" ".join(joins)}
     WHERE {non_blank}
 ),
 typed AS (
-    SELECT {', '.join(typed_cols)} FROM prep
+    SELECT {", ".join(typed_cols)} FROM prep
 ),
 linked AS (
-    SELECT {', '.join(final_cols)} FROM typed t {' '.join(ref_joins)}
+    SELECT {", ".join(final_cols)} FROM typed t {" ".join(ref_joins)}
 )
 SELECT * FROM linked"""
     if kind.derived_key:

@@ -140,9 +140,7 @@ def _sheet_from_rows(
     _check_required(kind, mapping, f"{where}：")
     header_cells = rows[index]
     data = rows[index + 1 :]
-    columns = {
-        name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()
-    }
+    columns = {name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()}
     row_numbers = pa.array(range(index + 2, index + 2 + len(data)), pa.int64())
     table = pa.Table.from_pydict({**columns, "_row": row_numbers})
     return LedgerSheet(
@@ -384,8 +382,12 @@ def _read_csv_fast(
             pos = end
     tables, done_bytes, done_rows = [], start, 0
     for chunk in chunks:
-        table = pa_csv.read_csv(pa.BufferReader(chunk), read_options=read_options, parse_options=parse_options,
-                                convert_options=convert_options)
+        table = pa_csv.read_csv(
+            pa.BufferReader(chunk),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
         if bad_rows:
             raise _NeedsSlowPath
         tables.append(table)
@@ -393,7 +395,11 @@ def _read_csv_fast(
         done_rows += table.num_rows
         if progress:
             progress(done_rows, round(done_rows * len(body) / done_bytes) if done_bytes else None)
-    table = pa.concat_tables(tables) if tables else pa.Table.from_pydict({f"c{i}": pa.array([], pa.string()) for i in mapping})
+    table = (
+        pa.concat_tables(tables)
+        if tables
+        else pa.Table.from_pydict({f"c{i}": pa.array([], pa.string()) for i in mapping})
+    )
     table = table.rename_columns([mapping[i] for i in mapping])
     first = header_index + 2
     return table.append_column("_row", pa.array(np.arange(first, first + table.num_rows, dtype=np.int64)))
@@ -424,4 +430,3 @@ def read_ledger_file(
     if suffix in {".xlsx", ".xlsm", ".xls"}:
         return read_workbook(path, schemas, kind_name)
     return ReadResult(failures=[SheetFailure(path, None, f"文件 {path.name} 不是支持的格式（.xlsx、.xls、.csv）")])
-

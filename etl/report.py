@@ -26,16 +26,26 @@ def print_summary(result: BatchResult, console: Console) -> None:
     for s in result.sheets:
         note = s.message or "；".join(f"{k}有 {v} 个值归入「其他」" for k, v in s.mapped_to_other.items())
         table.add_row(
-            s.file, s.sheet or "", titles.get(s.kind, "—"), str(s.header_row or ""),
-            str(s.rows_read), str(s.inserted), str(s.updated), str(s.unchanged), str(s.superseded),
-            str(s.rejected), note or "",
+            s.file,
+            s.sheet or "",
+            titles.get(s.kind, "—"),
+            str(s.header_row or ""),
+            str(s.rows_read),
+            str(s.inserted),
+            str(s.updated),
+            str(s.unchanged),
+            str(s.superseded),
+            str(s.rejected),
+            note or "",
         )
     console.print(table)
     shown = result.rejected[:50]
     for r in shown:
         where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
         value = f"「{r.value}」" if r.value is not None else "（空）"
-        console.print(f"  拒绝 {where} 第 {r.row} 行，列「{r.column}」{value}：{r.reason}", markup=False, highlight=False)
+        console.print(
+            f"  拒绝 {where} 第 {r.row} 行，列「{r.column}」{value}：{r.reason}", markup=False, highlight=False
+        )
     if len(result.rejected) > len(shown):
         console.print(f"  ……另有 {len(result.rejected) - len(shown)} 条，见错误报告")
     if result.exit_code == 2:

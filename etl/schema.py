@@ -124,9 +124,7 @@ def load_schemas(path: Path = SCHEMA_FILE) -> Schemas:
     }
     kinds = {}
     for name, k in raw["kinds"].items():
-        fields = tuple(
-            Field(**{**f, "synonyms": tuple(f.get("synonyms", ()))}) for f in k["fields"]
-        )
+        fields = tuple(Field(**{**f, "synonyms": tuple(f.get("synonyms", ()))}) for f in k["fields"])
         kind = Kind(
             name=name,
             title=k["title"],

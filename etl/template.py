@@ -105,13 +105,19 @@ def _write_ledger_sheet(sheet, enum_sheet, kind: Kind, schemas: Schemas, styles:
             enum_sheet.write(0, enum_columns, f"{f.header}可选值")
             enum_sheet.write_column(1, enum_columns, values)
             letter = xl_col_to_name(enum_columns)
-            sheet.data_validation(FIRST_DATA_ROW, col, LAST_DATA_ROW, col, {
-                "validate": "list",
-                "source": f"='{ENUM_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
-                "error_title": "不是可选值",
-                "error_message": f"「{f.header}」请从下拉列表中选择。",
-                "error_type": "warning" if schemas.enums[f.enum].other else "stop",
-            })
+            sheet.data_validation(
+                FIRST_DATA_ROW,
+                col,
+                LAST_DATA_ROW,
+                col,
+                {
+                    "validate": "list",
+                    "source": f"='{ENUM_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
+                    "error_title": "不是可选值",
+                    "error_message": f"「{f.header}」请从下拉列表中选择。",
+                    "error_type": "warning" if schemas.enums[f.enum].other else "stop",
+                },
+            )
             enum_columns += 1
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
 

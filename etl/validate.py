@@ -50,9 +50,7 @@ def field_checks(f: Field, kind: Kind, schemas: Schemas) -> list[Check]:
         checks.append(Check(f.name, f"{raw} IS NULL", sql_str("必填项为空")))
     if f.type in ("int", "decimal", "float"):
         num = ident(f"num__{f.name}")
-        checks.append(
-            Check(f.name, f"{raw} IS NOT NULL AND {num} IS NULL", sql_str(f"不是有效的{TYPE_NAMES[f.type]}"))
-        )
+        checks.append(Check(f.name, f"{raw} IS NOT NULL AND {num} IS NULL", sql_str(f"不是有效的{TYPE_NAMES[f.type]}")))
         if f.type == "int":
             checks.append(Check(f.name, f"{num} IS NOT NULL AND {typed} IS NULL", sql_str("应为整数")))
         if f.min is not None:
@@ -84,9 +82,7 @@ def field_checks(f: Field, kind: Kind, schemas: Schemas) -> list[Check]:
                 sql_str("社区不在社区名录中（可填社区名称、社区编码或名录中的别名），请先导入或补充社区名录"),
             )
         )
-        checks.append(
-            Check(f.name, f"{count} > 1", sql_str("该名称对应多个社区（不同街道重名），请改填社区编码"))
-        )
+        checks.append(Check(f.name, f"{count} > 1", sql_str("该名称对应多个社区（不同街道重名），请改填社区编码")))
     elif f.type == "ref":
         target = schemas.kinds[f.ref]
         alias = f"ref_{f.name}"
@@ -118,8 +114,11 @@ def field_checks(f: Field, kind: Kind, schemas: Schemas) -> list[Check]:
         )
     elif f.type == "phone":
         checks.append(
-            Check(f.name, f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '1[3-9][0-9]{{9}}')",
-                  sql_str("不是有效的11位手机号"))
+            Check(
+                f.name,
+                f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '1[3-9][0-9]{{9}}')",
+                sql_str("不是有效的11位手机号"),
+            )
         )
     return checks
 
@@ -157,4 +156,3 @@ def other_counts_sql(kind: Kind, schemas: Schemas, source: str = "parsed") -> st
                 f" WHERE {ident(f.name)} = '其他' AND etl_token({raw}) NOT IN ({written_other})"
             )
     return "\nUNION ALL\n".join(parts) if parts else None
-

@@ -51,9 +51,7 @@ def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
     if not path.exists():
         return WarehouseStatus(path, False, {})
     kinds = load_schemas().ordered()
-    counts = " UNION ALL ".join(
-        f"SELECT {i} AS i, count(*) AS n FROM {k.table}" for i, k in enumerate(kinds)
-    )
+    counts = " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {k.table}" for i, k in enumerate(kinds))
     rows = dict(_query(f"SELECT i, n FROM ({counts}) ORDER BY i", db=db).itertuples(index=False))
     return WarehouseStatus(path, True, {k.title: int(rows[i]) for i, k in enumerate(kinds)})
 

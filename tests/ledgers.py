@@ -24,8 +24,9 @@ GRIDS = [
 ]
 
 
-def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", title: str | None = None,
-              blank_rows: int = 0) -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], encoding: str = "utf-8", title: str | None = None, blank_rows: int = 0
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     width = len(rows[0])

@@ -35,8 +35,10 @@ def digest(path: Path) -> str:
 
 def counts(db: Path) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                for t in ("communities", "grids", "tasks", "load_log")}
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("communities", "grids", "tasks", "load_log")
+        }
 
 
 def test_sigkill_midway_leaves_the_warehouse_unchanged(tmp_path):
@@ -55,8 +57,10 @@ def test_sigkill_midway_leaves_the_warehouse_unchanged(tmp_path):
     assert digest(db) == before
     assert counts(db) == before_counts
     # The next load cleans up the abandoned working copy and works.
-    small = write_csv(tmp_path / "small.csv", [HEADER.strip().split(","),
-                                                ["S1", "崇北", "G1", "便民服务", "x", "小程序", "2022-01-01", "", "待接单", ""]])
+    small = write_csv(
+        tmp_path / "small.csv",
+        [HEADER.strip().split(","), ["S1", "崇北", "G1", "便民服务", "x", "小程序", "2022-01-01", "", "待接单", ""]],
+    )
     assert load_paths([small], db=db).committed
     assert counts(db)["tasks"] == 1
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
@@ -84,8 +88,10 @@ def test_readers_keep_a_consistent_snapshot_while_a_load_publishes(tmp_path):
     load_paths(write_base(tmp_path / "base"), db=db)
     reader = duckdb.connect(str(db), read_only=True)  # the app, mid-query
     assert reader.execute("SELECT count(*) FROM tasks").fetchall() == [(0,)]
-    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(big_task_file(tmp_path / "t.csv", 1000)),
-                           "--db", str(db), "--quiet"], cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "load", str(big_task_file(tmp_path / "t.csv", 1000)), "--db", str(db), "--quiet"],
+        cwd=ROOT,
+    )
     assert proc.returncode == 0  # the open reader did not block the load
     assert reader.execute("SELECT count(*) FROM tasks").fetchall() == [(0,)]  # old version, whole
     reader.close()
@@ -96,7 +102,9 @@ def test_concurrent_loads_are_serialised_not_lost(tmp_path):
     db = tmp_path / "w.duckdb"
     load_paths(write_base(tmp_path / "base"), db=db)
     files = [big_task_file(tmp_path / f"{p}.csv", 20_000, prefix=p) for p in ("A", "B")]
-    procs = [subprocess.Popen([sys.executable, "-m", "etl", "load", str(f), "--db", str(db), "--quiet"], cwd=ROOT)
-             for f in files]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "etl", "load", str(f), "--db", str(db), "--quiet"], cwd=ROOT)
+        for f in files
+    ]
     assert [p.wait() for p in procs] == [0, 0]
     assert counts(db)["tasks"] == 40_000

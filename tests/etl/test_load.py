@@ -16,25 +16,74 @@ from etl.load import load_paths
 from tests.ledgers import write_base, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
-TASK_HEADER = ["任务编号", "所属社区", "网格编码", "任务类别", "任务内容", "任务来源", "发布时间", "办理时限", "状态",
-               "办结时间", "满意度"]
+TASK_HEADER = [
+    "任务编号",
+    "所属社区",
+    "网格编码",
+    "任务类别",
+    "任务内容",
+    "任务来源",
+    "发布时间",
+    "办理时限",
+    "状态",
+    "办结时间",
+    "满意度",
+]
 MESSY_TASKS = [
     TASK_HEADER,
-    ["T001", "崇北", "G1", "环境卫生", "清理楼道杂物", "小程序", "2022年8月30日 14:30", "2022/9/5", "办结",
-     "2022-09-01 10:00", "满意"],                                                                    # row 4
+    [
+        "T001",
+        "崇北",
+        "G1",
+        "环境卫生",
+        "清理楼道杂物",
+        "小程序",
+        "2022年8月30日 14:30",
+        "2022/9/5",
+        "办结",
+        "2022-09-01 10:00",
+        "满意",
+    ],  # row 4
     ["T002", "ＣＢ", "G2", "安全", "检查消防通道", "网格员", "２０２２.9.1", "2022-09-10", "处理中", "", ""],  # row 5
-    ["T003", "崇北社区", "G1", "环境卫生", "修路灯", "小程序", "2022-02-30", "", "待接单", "", ""],         # row 6
-    ["T004", "东关社区", "", "便民服务", "送药上门", "热线", "2022-09-03", "", "待接单", "", ""],           # row 7
-    ["T005", "崇北社区", "G2", "便民服务", "代缴水费", "居民来访", "2022-09-05 09:00", "", "已办结",
-     "2022-09-04 18:00", ""],                                                                        # row 8
-    ["T001", "崇北社区", "G1", "环境卫生", "清理楼道杂物（复查）", "小程序", "2022年8月30日 14:30", "2022/9/5",
-     "已完成", "2022-09-02 16:00", "基本满意"],                                                       # row 9
-    ["T006", "崇北", "G3", "微心愿", "圆梦助学", "小程序", "44805", "", "待接单", "", ""],                   # row 10
-    ["T007", "崇北", "", "其它类", "宣传", "小程序", "2022/9/6", "2022/9/1", "待接单", "", ""],             # row 11
-    ["T008", "崇北", "", "疫情防控", "核酸检测引导", "公众号", "44805.5", "", "已接单", "", ""],            # row 12
+    ["T003", "崇北社区", "G1", "环境卫生", "修路灯", "小程序", "2022-02-30", "", "待接单", "", ""],  # row 6
+    ["T004", "东关社区", "", "便民服务", "送药上门", "热线", "2022-09-03", "", "待接单", "", ""],  # row 7
+    [
+        "T005",
+        "崇北社区",
+        "G2",
+        "便民服务",
+        "代缴水费",
+        "居民来访",
+        "2022-09-05 09:00",
+        "",
+        "已办结",
+        "2022-09-04 18:00",
+        "",
+    ],  # row 8
+    [
+        "T001",
+        "崇北社区",
+        "G1",
+        "环境卫生",
+        "清理楼道杂物（复查）",
+        "小程序",
+        "2022年8月30日 14:30",
+        "2022/9/5",
+        "已完成",
+        "2022-09-02 16:00",
+        "基本满意",
+    ],  # row 9
+    ["T006", "崇北", "G3", "微心愿", "圆梦助学", "小程序", "44805", "", "待接单", "", ""],  # row 10
+    ["T007", "崇北", "", "其它类", "宣传", "小程序", "2022/9/6", "2022/9/1", "待接单", "", ""],  # row 11
+    ["T008", "崇北", "", "疫情防控", "核酸检测引导", "公众号", "44805.5", "", "已接单", "", ""],  # row 12
 ]
 EXPECTED_REJECTIONS = [
-    (6, "发布时间", "2022-02-30", "不是有效的日期，可用格式：2022-08-30、2022/8/30、2022.8.30、2022年8月30日或 Excel 日期，可带时间 14:30"),
+    (
+        6,
+        "发布时间",
+        "2022-02-30",
+        "不是有效的日期，可用格式：2022-08-30、2022/8/30、2022.8.30、2022年8月30日或 Excel 日期，可带时间 14:30",
+    ),
     (7, "所属社区", "东关社区", "社区不在社区名录中（可填社区名称、社区编码或名录中的别名），请先导入或补充社区名录"),
     (8, "办结时间", "2022-09-04 18:00", "办结时间早于发布时间"),
     (10, "网格编码", "G3", "不属于本行所属社区（该网格属于新建社区）"),
@@ -50,8 +99,13 @@ def count(db: Path, sql: str):
 @pytest.fixture
 def messy(tmp_path: Path) -> tuple[Path, list[Path]]:
     base = write_base(tmp_path / "ledgers")
-    tasks = write_csv(tmp_path / "ledgers" / "任务台账.csv", MESSY_TASKS, encoding="gb18030",
-                      title="崇北社区任务台账（2022年）", blank_rows=1)
+    tasks = write_csv(
+        tmp_path / "ledgers" / "任务台账.csv",
+        MESSY_TASKS,
+        encoding="gb18030",
+        title="崇北社区任务台账（2022年）",
+        blank_rows=1,
+    )
     return tmp_path / "w.duckdb", [tasks, *base]  # tasks first: the loader must reorder
 
 
@@ -66,15 +120,54 @@ def test_messy_gb18030_task_ledger(messy, tmp_path):
     got = [(r.row, r.column, r.value, r.reason) for r in result.rejected if r.file == "任务台账.csv"]
     assert got == EXPECTED_REJECTIONS
 
-    rows = count(db, "SELECT task_id, community_id, grid_id, category, source, published_at, deadline, status,"
-                     " closed_at, satisfaction, title, source_row FROM tasks ORDER BY task_id")
+    rows = count(
+        db,
+        "SELECT task_id, community_id, grid_id, category, source, published_at, deadline, status,"
+        " closed_at, satisfaction, title, source_row FROM tasks ORDER BY task_id",
+    )
     assert rows == [
-        ("T001", "CB", "G1", "环境卫生", "小程序", dt.datetime(2022, 8, 30, 14, 30), dt.date(2022, 9, 5), "已办结",
-         dt.datetime(2022, 9, 2, 16, 0), "基本满意", "清理楼道杂物(复查)", 9),
-        ("T002", "CB", "G2", "安全隐患", "网格员上报", dt.datetime(2022, 9, 1), dt.date(2022, 9, 10), "办理中",
-         None, None, "检查消防通道", 5),
-        ("T008", "CB", None, "疫情防控", "其他", dt.datetime(2022, 9, 1, 12, 0), None, "已接单", None, None,
-         "核酸检测引导", 12),
+        (
+            "T001",
+            "CB",
+            "G1",
+            "环境卫生",
+            "小程序",
+            dt.datetime(2022, 8, 30, 14, 30),
+            dt.date(2022, 9, 5),
+            "已办结",
+            dt.datetime(2022, 9, 2, 16, 0),
+            "基本满意",
+            "清理楼道杂物(复查)",
+            9,
+        ),
+        (
+            "T002",
+            "CB",
+            "G2",
+            "安全隐患",
+            "网格员上报",
+            dt.datetime(2022, 9, 1),
+            dt.date(2022, 9, 10),
+            "办理中",
+            None,
+            None,
+            "检查消防通道",
+            5,
+        ),
+        (
+            "T008",
+            "CB",
+            None,
+            "疫情防控",
+            "其他",
+            dt.datetime(2022, 9, 1, 12, 0),
+            None,
+            "已接单",
+            None,
+            None,
+            "核酸检测引导",
+            12,
+        ),
     ]
     # Rejected rows are kept in the warehouse with the same place and reason.
     stored = count(db, 'SELECT "row", "column", value, reason FROM rejected_rows ORDER BY "row"')
@@ -88,19 +181,34 @@ def test_messy_gb18030_task_ledger(messy, tmp_path):
     assert (tasks_again.inserted, tasks_again.updated, tasks_again.unchanged) == (0, 0, 3)
     assert count(db, "SELECT count(*) FROM tasks") == [(3,)]
     assert count(db, "SELECT count(*) FROM communities") == [(4,)]
-    assert count(db, "SELECT source_file, batch_id = ? FROM tasks WHERE task_id = 'T002'".replace(
-        "?", f"'{result.batch_id}'")) == [("任务台账.csv", True)]
+    assert count(
+        db, "SELECT source_file, batch_id = ? FROM tasks WHERE task_id = 'T002'".replace("?", f"'{result.batch_id}'")
+    ) == [("任务台账.csv", True)]
 
 
 def test_later_ledger_updates_a_record(messy, tmp_path):
     db, files = messy
     load_paths(files, db=db)
-    later = write_csv(tmp_path / "九月任务.csv", [
-        TASK_HEADER,
-        ["T002", "崇北社区", "G2", "安全隐患", "检查消防通道", "网格员上报", "2022-09-01", "2022-09-10", "已办结",
-         "2022-09-08 17:00", "满意"],
-        ["T009", "崇北社区", "G1", "便民服务", "换灯泡", "小程序", "2022-09-09", "", "待接单", "", ""],
-    ])
+    later = write_csv(
+        tmp_path / "九月任务.csv",
+        [
+            TASK_HEADER,
+            [
+                "T002",
+                "崇北社区",
+                "G2",
+                "安全隐患",
+                "检查消防通道",
+                "网格员上报",
+                "2022-09-01",
+                "2022-09-10",
+                "已办结",
+                "2022-09-08 17:00",
+                "满意",
+            ],
+            ["T009", "崇北社区", "G1", "便民服务", "换灯泡", "小程序", "2022-09-09", "", "待接单", "", ""],
+        ],
+    )
     result = load_paths([later], db=db)
     sheet = result.sheets[0]
     assert (sheet.inserted, sheet.updated, sheet.unchanged, sheet.rejected) == (1, 1, 0, 0)
@@ -127,8 +235,10 @@ def test_nothing_readable_exits_2(tmp_path):
 
 def test_missing_required_column_is_reported(tmp_path):
     write_base(tmp_path)
-    no_status = write_csv(tmp_path / "任务.csv", [["任务编号", "所属社区", "任务类别", "发布时间"],
-                                                 ["T1", "崇北", "环境卫生", "2022-01-01"]])
+    no_status = write_csv(
+        tmp_path / "任务.csv",
+        [["任务编号", "所属社区", "任务类别", "发布时间"], ["T1", "崇北", "环境卫生", "2022-01-01"]],
+    )
     result = load_paths([tmp_path], db=tmp_path / "w.duckdb")
     failure = next(s for s in result.sheets if s.file == no_status.name)
     assert failure.status == "error"
@@ -141,7 +251,9 @@ def test_cli_report_json_and_rejected_workbook(messy, tmp_path):
     report = tmp_path / "report.json"
     proc = subprocess.run(
         [sys.executable, "-m", "etl", "load", str(files[0].parent), "--db", str(db), "--report-json", str(report)],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -156,7 +268,9 @@ def test_cli_report_json_and_rejected_workbook(messy, tmp_path):
     # A second load of the folder does not take the error report for a ledger.
     proc = subprocess.run(
         [sys.executable, "-m", "etl", "load", str(files[0].parent), "--db", str(db), "--strict"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1
     assert "错误报告" not in "".join(line for line in proc.stderr.splitlines() if "找不到" in line)

@@ -56,13 +56,15 @@ def test_notes_name_references_and_units():
     assert notes["grid_id"] == "选填；须为网格名录中已有的编号，且属于所填社区"
     assert notes["lon"] == "选填；小数；范围 73～136"
     assert field_note(SCHEMAS.kinds["job_postings"].field("vacancies"), SCHEMAS) == (
-        "必填；整数；单位人，可写成 230人；不小于 1")
+        "必填；整数；单位人，可写成 230人；不小于 1"
+    )
 
 
 def test_cli_writes_a_template(tmp_path):
     out = tmp_path / "t.xlsx"
-    proc = subprocess.run([sys.executable, "-m", "etl", "template", "tasks", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", "template", "tasks", "--out", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0 and out.exists()
 
 
@@ -71,9 +73,19 @@ def test_a_filled_template_loads(tmp_path):
     path = write_template("tasks", tmp_path / "任务台账_导入模板.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["任务台账"]
-    row = {"任务编号": "T100", "所属社区": "崇北社区", "网格编码": "G1", "任务类别": "便民服务", "任务内容": "送餐",
-           "任务来源": "社区发布", "发布时间": dt.datetime(2022, 6, 1, 9, 30), "办理时限": dt.datetime(2022, 6, 3),
-           "状态": "已办结", "办结时间": dt.datetime(2022, 6, 2, 11, 0), "满意度": "满意"}
+    row = {
+        "任务编号": "T100",
+        "所属社区": "崇北社区",
+        "网格编码": "G1",
+        "任务类别": "便民服务",
+        "任务内容": "送餐",
+        "任务来源": "社区发布",
+        "发布时间": dt.datetime(2022, 6, 1, 9, 30),
+        "办理时限": dt.datetime(2022, 6, 3),
+        "状态": "已办结",
+        "办结时间": dt.datetime(2022, 6, 2, 11, 0),
+        "满意度": "满意",
+    }
     headers = [c.value.lstrip("*") for c in sheet[3]]
     for col, header in enumerate(headers, start=1):
         sheet.cell(row=4, column=col, value=row.get(header))
@@ -83,9 +95,13 @@ def test_a_filled_template_loads(tmp_path):
     assert result.rejected == []
     # The instructions and the list sheet are not ledgers, and are not taken for any.
     assert [(s.kind, s.status) for s in result.sheets if s.file == path.name] == [
-        (None, "skipped"), (None, "skipped"), ("tasks", "ok")]
+        (None, "skipped"),
+        (None, "skipped"),
+        ("tasks", "ok"),
+    ]
     tasks = next(s for s in result.sheets if s.kind == "tasks")
     assert (tasks.header_row, tasks.inserted) == (3, 1)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT task_id, published_at, deadline, status FROM tasks").fetchall() == [
-            ("T100", dt.datetime(2022, 6, 1, 9, 30), dt.date(2022, 6, 3), "已办结")]
+            ("T100", dt.datetime(2022, 6, 1, 9, 30), dt.date(2022, 6, 3), "已办结")
+        ]

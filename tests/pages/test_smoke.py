@@ -33,8 +33,14 @@ def test_pages_without_a_warehouse(page, tmp_path, monkeypatch):
 def test_data_status_shows_loads_and_rejections(tmp_path, monkeypatch):
     folder = tmp_path / "ledgers"
     write_base(folder)
-    write_csv(folder / "活动.csv", [["活动编号", "所属社区", "活动类型", "活动日期"], ["E1", "永安", "座谈会", "2022-10-20"],
-                                   ["E2", "永安", "座谈会", "2022-13-20"]])
+    write_csv(
+        folder / "活动.csv",
+        [
+            ["活动编号", "所属社区", "活动类型", "活动日期"],
+            ["E1", "永安", "座谈会", "2022-10-20"],
+            ["E2", "永安", "座谈会", "2022-13-20"],
+        ],
+    )
     db = tmp_path / "w.duckdb"
     load_paths([folder], db=db)
     at = run_page("pages/data_status.py", db, monkeypatch)
