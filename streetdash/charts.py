@@ -1,0 +1,155 @@
+"""One chart style for every page and export: Chinese fonts, Chinese number formats, report-sized text.
+
+Pages build figures with the functions here and show them with :func:`show`, which sets the
+modebar's PNG download (2x scale, Chinese file name) and turns empty data into a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Noto Sans CJK is installed by `make system-deps`; the rest cover Windows and macOS browsers.
+FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+PALETTE = ["#B22222", "#1F5F8B", "#E0A526", "#4C9A6A", "#7B5EA7", "#D9673B", "#5B7083", "#A0522D"]
+GOOD, BAD, NEUTRAL = "#2E7D32", "#C62828", "#5B7083"
+
+pio.templates["streetdash"] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT_STACK, size=14, color="#222"),
+        title=dict(font=dict(size=17), x=0, xanchor="left"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(showgrid=False, linecolor="#999", ticks="outside", automargin=True),
+        yaxis=dict(gridcolor="#E5E5E5", zeroline=False, automargin=True, separatethousands=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        margin=dict(l=10, r=10, t=60, b=10),
+        separators=".,",
+        hoverlabel=dict(font=dict(family=FONT_STACK)),
+    )
+)
+pio.templates.default = "plotly_white+streetdash"
+
+
+def format_number(value, kind: str = "count") -> str:
+    """A number the way a report writes it: 1,234 / 82.0% / 3.5 天; missing values as —."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "rate":
+        return f"{value * 100:.1f}%"
+    if kind == "days":
+        return f"{value:.1f} 天"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def config(file_name: str) -> dict:
+    """Plotly config: the PNG download at 2x scale under a Chinese file name, no plotly logo."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
+    }
+
+
+def show(fig: go.Figure | None, name: str, empty: str = "所选范围内没有数据。", key: str | None = None, **kwargs):
+    """Show a figure, or say in a sentence that there is nothing to show. Returns the chart event, if any."""
+    import streamlit as st
+
+    if fig is None:
+        st.info(empty)
+        return None
+    return st.plotly_chart(fig, config=config(name), key=key, **kwargs)
+
+
+def bar(
+    frame: pd.DataFrame,
+    x: str,
+    y: str | list[str],
+    title: str,
+    *,
+    kind: str = "count",
+    horizontal: bool = False,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> go.Figure | None:
+    """Bars of one or more measures; ``reference`` draws a line (a street figure, a target)."""
+    if frame.empty:
+        return None
+    fig = go.Figure()
+    for i, column in enumerate([y] if isinstance(y, str) else y):
+        values = frame[column]
+        text = [format_number(v, kind) for v in values]
+        if horizontal:
+            fig.add_bar(y=frame[x], x=values, name=column, text=text, orientation="h", marker_color=PALETTE[i])
+        else:
+            fig.add_bar(x=frame[x], y=values, name=column, text=text, marker_color=PALETTE[i])
+    fig.update_traces(textposition="outside", cliponaxis=False)
+    if reference is not None and not (isinstance(reference, float) and math.isnan(reference)):
+        line = dict(
+            line_dash="dash", line_color=NEUTRAL, annotation_text=reference_label or format_number(reference, kind)
+        )
+        fig.add_vline(x=reference, **line) if horizontal else fig.add_hline(y=reference, **line)
+    _axes(fig, kind, horizontal)
+    fig.update_layout(title=title, barmode="group", showlegend=not isinstance(y, str))
+    return fig
+
+
+def trend(
+    frame: pd.DataFrame, x: str, bars: list[str], line: str | None, title: str, line_kind: str = "rate"
+) -> go.Figure | None:
+    """Monthly counts as bars with a rate as a line on a second axis."""
+    if frame.empty:
+        return None
+    fig = go.Figure()
+    for i, column in enumerate(bars):
+        fig.add_bar(x=frame[x], y=frame[column], name=column, marker_color=PALETTE[i + 1])
+    if line:
+        fig.add_scatter(
+            x=frame[x],
+            y=frame[line],
+            name=line,
+            yaxis="y2",
+            mode="lines+markers",
+            line=dict(color=PALETTE[0], width=3),
+            hovertemplate="%{y:.1%}<extra>" + line + "</extra>" if line_kind == "rate" else None,
+        )
+        fig.update_layout(
+            yaxis2=dict(
+                overlaying="y",
+                side="right",
+                tickformat=".0%" if line_kind == "rate" else None,
+                rangemode="tozero",
+                showgrid=False,
+            )
+        )
+    fig.update_layout(title=title, barmode="group", xaxis=dict(tickformat="%Y年%m月"))
+    return fig
+
+
+def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | None:
+    if not any(values):
+        return None
+    fig = go.Figure(
+        go.Funnel(y=stages, x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)]))
+    )
+    fig.update_layout(title=title)
+    return fig
+
+
+def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
+    if not any(values):
+        return None
+    fig = go.Figure(go.Pie(labels=labels, values=values, hole=0.45, sort=False, textinfo="label+percent"))
+    fig.update_layout(title=title, showlegend=False)
+    return fig
+
+
+def _axes(fig: go.Figure, kind: str, horizontal: bool) -> None:
+    value_axis = dict(tickformat=".0%" if kind == "rate" else ",d" if kind == "count" else None, rangemode="tozero")
+    fig.update_layout(xaxis=value_axis) if horizontal else fig.update_layout(yaxis=value_axis)
