@@ -61,17 +61,39 @@ def write_json(result: BatchResult, path: Path) -> None:
     path.write_text(json.dumps(result.report(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def _report_paths(sources: list[Path], report_dir: Path | None) -> dict[Path, Path]:
+    """``<stem>_错误报告.xlsx`` for each source; where two would share a path (任务台账.xlsx and
+    任务台账.csv, or files of the same name from different folders into one report_dir), the name
+    carries the extension and then the source folder, so no report overwrites another."""
+
+    def names(level: int) -> dict[Path, Path]:
+        out = {}
+        for source in sources:
+            stem = source.stem
+            if level >= 1:
+                stem += f"（{source.suffix.lstrip('.')}）"
+            if level >= 2:
+                stem = f"{source.parent.name}_{stem}"
+            out[source] = (report_dir or source.parent) / f"{stem}{REPORT_SUFFIX}"
+        return out
+
+    for level in range(3):
+        paths = names(level)
+        if len(set(paths.values())) == len(paths):
+            return paths
+    return paths
+
+
 def write_rejected_workbooks(result: BatchResult, report_dir: Path | None = None) -> list[Path]:
     """One ``<file>_错误报告.xlsx`` per input file with rejected rows, beside it or in ``report_dir``."""
     by_file = defaultdict(list)
     for r in result.rejected:
         by_file[r.file].append(r)
     written = []
+    targets = _report_paths([result.paths[label] for label in by_file], report_dir)
     for label, rows in by_file.items():
-        source = result.paths[label]
-        folder = report_dir or source.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        out = folder / f"{source.stem}{REPORT_SUFFIX}"
+        out = targets[result.paths[label]]
+        out.parent.mkdir(parents=True, exist_ok=True)
         workbook = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
         sheet = workbook.add_worksheet("被拒绝的行")
         bold = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})

@@ -23,27 +23,64 @@ def community(db: Path, name: str) -> str:
 
 # One test per row of the calibration table in ../shared/METRICS.md, on the ledger tables themselves.
 CALIBRATION = [
-    ("崇北社区", "SELECT count(*) FROM tasks WHERE community_id = $c AND source = '小程序'"
-                " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'", 61),
-    ("崇北社区", "SELECT count(*) FROM task_claims JOIN tasks USING (task_id) WHERE community_id = $c"
-                " AND claimed_at >= DATE '2022-01-01' AND claimed_at < DATE '2023-01-01'", 508),
-    ("崇北社区", "SELECT count(*) FROM tasks WHERE community_id = $c AND status = '已办结'"
-                " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'", 50),
+    (
+        "崇北社区",
+        "SELECT count(*) FROM tasks WHERE community_id = $c AND source = '小程序'"
+        " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'",
+        61,
+    ),
+    (
+        "崇北社区",
+        "SELECT count(*) FROM task_claims JOIN tasks USING (task_id) WHERE community_id = $c"
+        " AND claimed_at >= DATE '2022-01-01' AND claimed_at < DATE '2023-01-01'",
+        508,
+    ),
+    (
+        "崇北社区",
+        "SELECT count(*) FROM tasks WHERE community_id = $c AND status = '已办结'"
+        " AND published_at >= DATE '2022-01-01' AND published_at < DATE '2023-01-01'",
+        50,
+    ),
     ("永安社区", "SELECT count(*) FROM job_postings WHERE community_id = $c AND year(posted_at) = 2022", 230),
-    ("永安社区", "SELECT count(*) FROM job_seekers WHERE community_id = $c AND year(date) = 2022"
-                " AND stage = '达成意向'", 120),
-    ("永安社区", "SELECT count(*) FROM events WHERE community_id = $c AND year(date) = 2022"
-                " AND kind IN ('创业沙龙', '座谈会')", 3),
-    ("永安社区", "SELECT sum(trainees) FROM trainings WHERE community_id = $c AND course = '家政服务'"
-                " AND start_date BETWEEN DATE '2021-10-01' AND DATE '2022-12-31'", 247),
-    ("京杭佳苑社区", "SELECT count(DISTINCT person_key) FROM job_seekers WHERE community_id = $c AND stage = '已上岗'"
-                  " AND date BETWEEN DATE '2024-01-01' AND DATE '2024-06-30'", 350),
-    ("古桥社区", "SELECT actual FROM campaigns WHERE community_id = $c AND campaign = '盟友聚力'"
-                " AND metric = '爱心联盟商家' AND year(period_start) = 2024", 32),
-    ("滨湖社区", "SELECT count(DISTINCT person_key) FROM points WHERE community_id = $c AND reason = '积分兑换'"
-                " AND date BETWEEN DATE '2024-04-01' AND DATE '2024-06-10'", 56),
-    ("星河社区", "SELECT count(DISTINCT mediator) FROM mediation_cases WHERE community_id = $c"
-                " AND year(received_at) = 2024", 3),
+    (
+        "永安社区",
+        "SELECT count(*) FROM job_seekers WHERE community_id = $c AND year(date) = 2022 AND stage = '达成意向'",
+        120,
+    ),
+    (
+        "永安社区",
+        "SELECT count(*) FROM events WHERE community_id = $c AND year(date) = 2022 AND kind IN ('创业沙龙', '座谈会')",
+        3,
+    ),
+    (
+        "永安社区",
+        "SELECT sum(trainees) FROM trainings WHERE community_id = $c AND course = '家政服务'"
+        " AND start_date BETWEEN DATE '2021-10-01' AND DATE '2022-12-31'",
+        247,
+    ),
+    (
+        "京杭佳苑社区",
+        "SELECT count(DISTINCT person_key) FROM job_seekers WHERE community_id = $c AND stage = '已上岗'"
+        " AND date BETWEEN DATE '2024-01-01' AND DATE '2024-06-30'",
+        350,
+    ),
+    (
+        "古桥社区",
+        "SELECT actual FROM campaigns WHERE community_id = $c AND campaign = '盟友聚力'"
+        " AND metric = '爱心联盟商家' AND year(period_start) = 2024",
+        32,
+    ),
+    (
+        "滨湖社区",
+        "SELECT count(DISTINCT person_key) FROM points WHERE community_id = $c AND reason = '积分兑换'"
+        " AND date BETWEEN DATE '2024-04-01' AND DATE '2024-06-10'",
+        56,
+    ),
+    (
+        "星河社区",
+        "SELECT count(DISTINCT mediator) FROM mediation_cases WHERE community_id = $c AND year(received_at) = 2024",
+        3,
+    ),
 ]
 
 
@@ -64,16 +101,19 @@ THROUGH_MACROS = [
 ]
 
 
-@pytest.mark.parametrize("start,end,name,columns,expected", THROUGH_MACROS,
-                         ids=[f"{n}-{c}" for _, _, n, c, _ in THROUGH_MACROS])
+@pytest.mark.parametrize(
+    "start,end,name,columns,expected", THROUGH_MACROS, ids=[f"{n}-{c}" for _, _, n, c, _ in THROUGH_MACROS]
+)
 def test_calibration_through_community_metrics(demo, start, end, name, columns, expected):
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
-        if not con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'community_metrics'"
-                           ).fetchall()[0][0]:
+        if not con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'community_metrics'"
+        ).fetchall()[0][0]:
             pytest.skip("community_metrics is not defined yet (etl/sql)")
-        row = con.execute(f"SELECT {columns} FROM community_metrics(DATE '{start}', DATE '{end}')"
-                          " WHERE community = ?", [name]).fetchall()
+        row = con.execute(
+            f"SELECT {columns} FROM community_metrics(DATE '{start}', DATE '{end}') WHERE community = ?", [name]
+        ).fetchall()
     assert [tuple(int(v) for v in r) for r in row] == [expected]
 
 
@@ -115,19 +155,28 @@ def test_grids_tile_their_community_and_tasks_lie_in_their_grid(demo):
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
         points = con.execute("SELECT grid_id, lon, lat FROM tasks").fetchall()
-    assert all(cells[g][0] - 1e-6 <= lon <= cells[g][2] + 1e-6 and cells[g][1] - 1e-6 <= lat <= cells[g][3] + 1e-6
-               for g, lon, lat in points)
+    assert all(
+        cells[g][0] - 1e-6 <= lon <= cells[g][2] + 1e-6 and cells[g][1] - 1e-6 <= lat <= cells[g][3] + 1e-6
+        for g, lon, lat in points
+    )
 
 
 def test_plausible_and_different_between_communities(demo):
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
-        rates = dict(con.execute(
-            "SELECT c.name, avg((status = '已办结')::INT) FROM tasks t JOIN communities c USING (community_id)"
-            " GROUP BY ALL").fetchall())
+        rates = dict(
+            con.execute(
+                "SELECT c.name, avg((status = '已办结')::INT) FROM tasks t JOIN communities c USING (community_id)"
+                " GROUP BY ALL"
+            ).fetchall()
+        )
         assert rates["振兴社区"] < 0.65 < min(v for k, v in rates.items() if k != "振兴社区")
-        assert con.execute("SELECT count(*) FROM tasks WHERE status NOT IN ('已办结', '已关闭')"
-                           " AND deadline < DATE '2024-12-31'").fetchall()[0][0] > 0  # overdue
+        assert (
+            con.execute(
+                "SELECT count(*) FROM tasks WHERE status NOT IN ('已办结', '已关闭') AND deadline < DATE '2024-12-31'"
+            ).fetchall()[0][0]
+            > 0
+        )  # overdue
         assert con.execute("SELECT count(*) FROM mediation_cases WHERE outcome = '已移交'").fetchall()[0][0] > 0
 
 
@@ -136,8 +185,11 @@ def test_bad_rows_are_rejected_with_chinese_reasons(demo):
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute('SELECT file, "column", reason FROM rejected_rows ORDER BY file, "row"').fetchall()
     assert len(rows) == 8
-    assert ("许庄街道任务台账.csv", "所属社区",
-            "社区不在社区名录中（可填社区名称、社区编码或名录中的别名），请先导入或补充社区名录") in rows
+    assert (
+        "许庄街道任务台账.csv",
+        "所属社区",
+        "社区不在社区名录中（可填社区名称、社区编码或名录中的别名），请先导入或补充社区名录",
+    ) in rows
     assert ("接单记录.xlsx", "接单时间", "接单时间早于任务发布时间") in rows
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in reason) for _, _, reason in rows)
     reports = sorted(p.name for p in (root / "reports").iterdir())  # the rejected-row workbooks
@@ -150,8 +202,11 @@ def test_same_seed_same_files_and_warehouse(demo, tmp_path):
     assert build_demo(db=again, folder=tmp_path / "ledgers", report_dir=tmp_path / "reports") == 0
 
     def digests(folder: Path) -> dict[str, str]:
-        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
 
     assert digests(root / "ledgers") == digests(tmp_path / "ledgers")
     for table in [kind.table for kind in load_schemas().ordered()] + ["rejected_rows"]:
@@ -164,7 +219,7 @@ def test_bundled_demo_ledgers_are_current(demo):
     """data/demo/ in the repository is what the generator writes (so `make run` and tests agree)."""
     _, root = demo
     bundled = Path(__file__).resolve().parents[1] / "data" / "demo"
-    for path in (root / "ledgers").rglob("*"):
-        if path.is_file():
-            twin = bundled / path.relative_to(root / "ledgers")
-            assert twin.exists() and twin.read_bytes() == path.read_bytes(), twin
+    generated = sorted(p.relative_to(root / "ledgers") for p in (root / "ledgers").rglob("*") if p.is_file())
+    assert generated == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
+    for path in generated:
+        assert (bundled / path).read_bytes() == (root / "ledgers" / path).read_bytes(), path

@@ -274,3 +274,20 @@ def test_cli_report_json_and_rejected_workbook(messy, tmp_path):
     )
     assert proc.returncode == 1
     assert "错误报告" not in "".join(line for line in proc.stderr.splitlines() if "找不到" in line)
+
+
+def test_rejected_workbooks_never_overwrite_each_other(tmp_path):
+    from etl.report import write_rejected_workbooks
+
+    write_base(tmp_path / "base")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    bad = [TASK_HEADER, ["X1", "东关社区", "", "便民服务", "x", "热线", "2022-09-03", "", "待接单", "", ""]]
+    files = [
+        write_csv(tmp_path / "a" / "任务台账.csv", bad),
+        write_csv(tmp_path / "b" / "任务台账.csv", bad),
+        write_csv(tmp_path / "a" / "任务台账.xlsx.csv", bad),
+    ]
+    result = load_paths([tmp_path / "base", *files], db=tmp_path / "w.duckdb")
+    written = write_rejected_workbooks(result, tmp_path / "reports")
+    assert len(written) == len(set(written)) == 3
