@@ -114,12 +114,20 @@ class Schemas:
         return next(k for k in self.kinds.values() if k.table == table)
 
 
+def _enum_values(entry: dict) -> list[str]:
+    if entry.get("values_from") == "metric_catalogue":
+        from streetdash.metrics import load_catalogue
+
+        return list(load_catalogue())
+    return entry["values"]
+
+
 @cache
 def load_schemas(path: Path = SCHEMA_FILE) -> Schemas:
     """Parse ``schemas.toml`` into :class:`Schemas`, checking its internal references."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     enums = {
-        name: Enum(name, tuple(e["values"]), dict(e.get("synonyms", {})), bool(e.get("other", False)))
+        name: Enum(name, tuple(_enum_values(e)), dict(e.get("synonyms", {})), bool(e.get("other", False)))
         for name, e in raw["enums"].items()
     }
     kinds = {}
