@@ -88,3 +88,20 @@ def street_metrics(con, start: dt.date, end: dt.date, street: str | None = None)
     """One row per street (or the one asked for), computed from the records."""
     where, params = _scope(street, None)
     return _frame(con, "street_metrics", start, end, where, params)
+
+
+def selection_metrics(con, start: dt.date, end: dt.date, communities: tuple[str, ...]) -> pd.DataFrame:
+    """The chosen communities as one group (one row), computed from their records."""
+    return con.execute("SELECT * FROM selection_metrics($start, $end, $c)",
+                       {"start": start, "end": end, "c": list(communities)}).df()
+
+
+def selection_monthly(con, start: dt.date, end: dt.date, communities: tuple[str, ...]) -> pd.DataFrame:
+    """The chosen communities as one group, per month."""
+    return con.execute("SELECT * FROM selection_monthly($start, $end, $c)",
+                       {"start": start, "end": end, "c": list(communities)}).df()
+
+
+def street_monthly(con, start: dt.date, end: dt.date, street: str | None = None) -> pd.DataFrame:
+    where, params = _scope(street, None)
+    return _frame(con, "street_monthly", start, end, where, params)

@@ -1,13 +1,17 @@
 -- Every metric of METRICS.md, written once, for a group of communities and optionally per month.
 --
--- by_street = false groups by community, true by street; by_month = true adds one row per month.
+-- by_street = false groups by community, true by street; by_month = true adds one row per month;
+-- selection (a list of community names, or NULL) makes the chosen communities one group.
 -- Street figures are computed from the records (sums of numerators over sums of denominators,
 -- medians over records, distinct persons over records), never from the communities' rates.
 -- A rate whose denominator is 0 is NULL. The public macros in 20_public.sql wrap this one.
-CREATE OR REPLACE MACRO metrics_grouped(start_date, end_date, by_street, by_month) AS TABLE
+CREATE OR REPLACE MACRO metrics_grouped(start_date, end_date, by_street, by_month, selection) AS TABLE
 WITH
 communities AS (
-    SELECT *, CASE WHEN by_street THEN street ELSE community_id END AS group_key FROM dim_communities
+    SELECT *, CASE WHEN selection IS NOT NULL THEN '所选社区' WHEN by_street THEN street ELSE community_id END
+              AS group_key
+    FROM dim_communities
+    WHERE selection IS NULL OR list_contains(selection, community)
 ),
 months AS (
     SELECT CAST(unnest(CASE WHEN by_month

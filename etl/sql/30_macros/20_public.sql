@@ -4,28 +4,38 @@
 -- One row per community (with its street), every community even without data.
 CREATE OR REPLACE MACRO community_metrics(start_date, end_date) AS TABLE
 SELECT c.community_id, c.community, c.street, m.* EXCLUDE (group_key, month)
-FROM metrics_grouped(start_date, end_date, false, false) m
+FROM metrics_grouped(start_date, end_date, false, false, NULL) m
 JOIN dim_communities c ON c.community_id = m.group_key
 ORDER BY c.street, c.community_id;
 
 -- The same per month (month = its first day), every community x month of the range.
 CREATE OR REPLACE MACRO community_monthly(start_date, end_date) AS TABLE
 SELECT c.community_id, c.community, c.street, m.month, m.* EXCLUDE (group_key, month)
-FROM metrics_grouped(start_date, end_date, false, true) m
+FROM metrics_grouped(start_date, end_date, false, true, NULL) m
 JOIN dim_communities c ON c.community_id = m.group_key
 ORDER BY c.street, c.community_id, m.month;
 
 -- Street totals, computed from the records (not averages of community rates).
 CREATE OR REPLACE MACRO street_metrics(start_date, end_date) AS TABLE
 SELECT m.group_key AS street, m.* EXCLUDE (group_key, month)
-FROM metrics_grouped(start_date, end_date, true, false) m
+FROM metrics_grouped(start_date, end_date, true, false, NULL) m
 ORDER BY street;
 
 -- The same per street and month.
 CREATE OR REPLACE MACRO street_monthly(start_date, end_date) AS TABLE
 SELECT m.group_key AS street, m.month, m.* EXCLUDE (group_key, month)
-FROM metrics_grouped(start_date, end_date, true, true) m
+FROM metrics_grouped(start_date, end_date, true, true, NULL) m
 ORDER BY street, m.month;
+
+-- Several chosen communities as one group, computed from their records.
+CREATE OR REPLACE MACRO selection_metrics(start_date, end_date, communities) AS TABLE
+SELECT m.* EXCLUDE (group_key, month)
+FROM metrics_grouped(start_date, end_date, false, false, communities) m;
+
+CREATE OR REPLACE MACRO selection_monthly(start_date, end_date, communities) AS TABLE
+SELECT m.month, m.* EXCLUDE (group_key, month)
+FROM metrics_grouped(start_date, end_date, false, true, communities) m
+ORDER BY m.month;
 
 -- events.count split by kind.
 CREATE OR REPLACE MACRO community_events_by_kind(start_date, end_date) AS TABLE
