@@ -1,18 +1,28 @@
-"""Entry point: page navigation. Pages live in pages/, one file each."""
+"""Entry point: the global filters in the sidebar, then page navigation. Pages live in pages/."""
 
 from pathlib import Path
 
 import streamlit as st
+
+from streetdash import data, filters
+from streetdash.db import warehouse_status
 
 # A local icon: Material and emoji icons as a favicon are fetched from the internet, which
 # government networks (政务外网) do not reach.
 ICON = Path(__file__).parent / "streetdash" / "static" / "icon.png"
 st.set_page_config(page_title="街道治理数据驾驶舱", page_icon=str(ICON), layout="wide")
 
-navigation = st.navigation(
-    [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
-    ]
-)
+PAGES = [
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/tasks.py", title="任务办结", icon=":material/task_alt:"),
+    st.Page("pages/mediation.py", title="矛盾调解", icon=":material/handshake:"),
+    st.Page("pages/employment.py", title="就业服务", icon=":material/work:"),
+    st.Page("pages/campaigns.py", title="领题攻坚与积分", icon=":material/flag:"),
+    st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
+]
+navigation = st.navigation(PAGES)
+if warehouse_status().exists:
+    streets, latest = data.scope()
+    if streets:
+        filters.sidebar(streets, latest)
 navigation.run()

@@ -31,8 +31,10 @@ def _scope(filters: Filters, alias: str = "c") -> tuple[str, dict]:
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, extra: dict | None = None) -> pd.DataFrame:
     scope, params = _scope(filters)
+    sql = sql.replace("{scope}", scope)
     params = {"start": filters.start, "end": filters.end, **params, **(extra or {})}
-    return con.execute(sql.replace("{scope}", scope), params).df()
+    # DuckDB refuses parameters a statement does not use.
+    return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
 
 
 def scope_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -87,6 +89,15 @@ def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE t.is_closed) / count(*) AS 办结率, median(t.days_to_close) AS 办结时长中位数
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND t.published_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 发布 DESC""", filters)
+
+
+def task_funnel(con, filters: Filters) -> pd.DataFrame:
+    """Tasks published in the period: all, claimed by someone (not 待接单), closed."""
+    return _df(con, """
+        SELECT count(*) AS 发布, count(*) FILTER (WHERE t.status <> '待接单') AS 接单,
+               count(*) FILTER (WHERE t.is_closed) AS 办结
+        FROM stg_tasks t JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND t.published_on BETWEEN $start AND $end""", filters)
 
 
 def claims_by_member_type(con, filters: Filters) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from etl.load import load_paths
 from tests.ledgers import write_base, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["pages/overview.py", "pages/data_status.py"]
+PAGES = ["pages/overview.py", "pages/data_status.py"]  # the pages that explain an empty warehouse
 
 
 def run_page(page: str, db: Path, monkeypatch) -> AppTest:

@@ -1,0 +1,140 @@
+"""Small pieces every page uses: KPI cards with their 口径说明, the filter caption, tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from streetdash.charts import format_number
+from streetdash.filters import Filters
+from streetdash.metrics import Metric, by_column, load_catalogue  # noqa: F401
+
+
+def metric(key: str) -> Metric:
+    return load_catalogue()[key]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None) -> None:
+    """A card: the value, its change against the previous period, and the definition on hover."""
+    m = metric(key)
+    value = None if current is None else current.get(m.column)
+    before = None if previous is None else previous.get(m.column)
+    delta = None
+    if not _missing(value) and not _missing(before):
+        change = value - before
+        delta = f"{change * 100:+.1f} 个百分点" if m.format == "rate" else f"{change:+,.1f}".replace(".0", "")
+    column.metric(
+        m.name,
+        format_number(value, m.format),
+        delta=delta,
+        delta_color="off" if m.direction == "neutral" else "normal" if m.direction == "higher" else "inverse",
+        help=f"{m.definition}（与上一等长周期相比）",
+    )
+
+
+def caption(f: Filters) -> None:
+    where = "、".join(f.communities) if f.communities else f"{f.street or ''}全部社区"
+    st.caption(f"{where} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
+
+
+def definitions(keys: list[str]) -> None:
+    """The 口径说明 of the metrics a page shows."""
+    with st.expander("口径说明"):
+        for key in keys:
+            m = metric(key)
+            st.markdown(f"**{m.name}**（{m.unit}）：{m.definition}")
+
+
+def metric_table(frame: pd.DataFrame, keys: list[str], first: list[str]) -> pd.DataFrame:
+    """Columns renamed to Chinese metric names; rates as percentages for display."""
+    columns = {metric(k).column: metric(k).name for k in keys}
+    table = frame[first + list(columns)].rename(columns=columns)
+    return table
+
+
+def column_config(keys: list[str]) -> dict:
+    config = {}
+    for key in keys:
+        m = metric(key)
+        if m.format == "rate":
+            config[m.name] = st.column_config.ProgressColumn(m.name, help=m.definition, format="percent",
+                                                             min_value=0.0, max_value=1.0)
+        elif m.format in ("days", "decimal"):
+            config[m.name] = st.column_config.NumberColumn(m.name, help=m.definition, format="%.1f")
+        else:
+            config[m.name] = st.column_config.NumberColumn(m.name, help=m.definition, format="localized")
+    return config
+
+
+__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column"]
+
+
+def filters() -> Filters:
+    """The global filters chosen in the sidebar (drawn by dashboard.py before the page runs)."""
+    return st.session_state.filters
+
+
+def drill_down(event, f: Filters) -> None:
+    """A click on a community in a chart narrows the filters to it (and the URL with them)."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    names = {p.get("y") if isinstance(p.get("y"), str) and p.get("y") in _communities(f) else p.get("x")
+             for p in points}
+    chosen = tuple(sorted(n for n in names if n in _communities(f)))
+    if chosen and chosen != f.communities:
+        st.session_state.filters = Filters(f.street, chosen, f.start, f.end)
+        st.session_state.pop("filter_widgets", None)
+        st.rerun()
+
+
+def _communities(f: Filters) -> list[str]:
+    from streetdash import data
+
+    streets, _ = data.scope()
+    return streets.get(f.street, [])
+
+
+def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]):
+    """Communities with the given metrics, each cell green or red against the scope's own figure."""
+    table = metric_table(communities, keys, ["community"]).rename(columns={"community": "社区"})
+    styler = table.style
+    for key in keys:
+        m = metric(key)
+        reference = None if scope_row is None else scope_row.get(m.column)
+        if m.direction != "neutral" and not _missing(reference):
+            better = (lambda v, r=reference, d=m.direction: "" if _missing(v) or v == r else
+                      f"color: {'#2E7D32' if (v > r) == (d == 'higher') else '#C62828'}; font-weight: 600")
+            styler = styler.map(better, subset=[m.name])
+        styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name])
+    return styler
+
+
+def attention(f: Filters, communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[tuple[str, str]]:
+    """What needs looking at, each with the page that explains it."""
+    items: list[tuple[str, str]] = []
+    overdue = communities[communities["tasks_overdue_open"] > 0].sort_values("tasks_overdue_open", ascending=False)
+    for r in overdue.itertuples():
+        items.append((f"{r.community}：超期未办结任务 {r.tasks_overdue_open:,} 件", "pages/tasks.py"))
+    catalogue = load_catalogue()
+    for r in campaigns.itertuples(index=False):
+        metric_def = catalogue.get(r.metric_key) if isinstance(r.metric_key, str) else None
+        lower = metric_def is not None and metric_def.direction == "lower"
+        if _missing(r.完成值) or _missing(r.目标值):
+            continue
+        behind = r.完成值 > r.目标值 if lower else r.完成值 < r.目标值
+        if behind:
+            items.append((f"{r.社区}「{r.领题项目}·{r.指标}」完成 {r.完成值:,.1f}，目标 {r.目标值:,.0f}{r.单位 or ''}",
+                          "pages/campaigns.py"))
+    for r in communities[communities["grids_oversized"] > 0].itertuples():
+        items.append((f"{r.community}：{r.grids_oversized} 个网格超过 500 户", "pages/data_status.py"))
+    for r in communities[communities["grids_no_leader"] > 0].itertuples():
+        items.append((f"{r.community}：{r.grids_no_leader} 个网格没有网格长", "pages/data_status.py"))
+    escalated = communities[communities["mediation_escalated"] > 0].sort_values("mediation_escalated", ascending=False)
+    for r in escalated.itertuples():
+        items.append((f"{r.community}：移交上级的纠纷 {r.mediation_escalated} 件", "pages/mediation.py"))
+    return items
