@@ -5,8 +5,16 @@ from streetdash import charts, data, ui
 st.title("就业服务")
 f = ui.filters()
 ui.caption(f)
-KEYS = ["jobs.postings", "jobs.vacancies", "jobs.registrations", "jobs.intents", "jobs.placements",
-        "jobs.trainees", "jobs.certified", "events.count"]
+KEYS = [
+    "jobs.postings",
+    "jobs.vacancies",
+    "jobs.registrations",
+    "jobs.intents",
+    "jobs.placements",
+    "jobs.trainees",
+    "jobs.certified",
+    "events.count",
+]
 current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
 for row in (KEYS[:4], KEYS[4:]):
     for column, key in zip(st.columns(4), row, strict=False):
@@ -20,12 +28,15 @@ with left:
     values = funnel.iloc[0].tolist() if not funnel.empty else [0, 0, 0, 0]
     charts.show(charts.funnel(["登记", "意向", "录用", "上岗"], values, "登记→意向→录用→上岗（人）"), "就业漏斗")
 with right:
-    charts.show(charts.bar(data.breakdown("postings_by_channel", f), "发布渠道", ["信息条数", "岗位数"], "发布渠道"),
-                "发布渠道")
+    charts.show(
+        charts.bar(data.breakdown("postings_by_channel", f), "发布渠道", ["信息条数", "岗位数"], "发布渠道"), "发布渠道"
+    )
 left, right = st.columns(2)
 with left:
-    charts.show(charts.bar(data.breakdown("seekers_by_group", f), "人员类别", ["服务人数", "实现就业"], "服务的人群"),
-                "服务人群")
+    charts.show(
+        charts.bar(data.breakdown("seekers_by_group", f), "人员类别", ["服务人数", "实现就业"], "服务的人群"),
+        "服务人群",
+    )
 with right:
     charts.show(charts.bar(data.breakdown("events_by_kind", f), "活动类型", "场次", "活动类型"), "活动类型")
 st.subheader("技能培训")
@@ -33,6 +44,8 @@ st.dataframe(data.breakdown("trainings_by_course", f), hide_index=True, width="s
 communities = data.community_metrics(f)
 fig = charts.bar(communities, "community", ["jobs_postings", "jobs_placements"], "各社区就业信息与实现就业")
 if fig is not None:
-    fig.for_each_trace(lambda t: t.update(name={"jobs_postings": "发布就业信息", "jobs_placements": "实现就业"}[t.name]))
+    fig.for_each_trace(
+        lambda t: t.update(name={"jobs_postings": "发布就业信息", "jobs_placements": "实现就业"}[t.name])
+    )
 ui.drill_down(charts.show(fig, "各社区就业", key="jobs_by_community", on_select="rerun", selection_mode="points"), f)
 ui.definitions(KEYS)

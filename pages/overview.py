@@ -6,13 +6,22 @@ from streetdash.db import warehouse_status
 st.title("街道治理数据驾驶舱")
 status = warehouse_status()
 if not status.exists:
-    st.warning(f"尚未建立数仓：{status.path}。请先运行 `make run`（自动生成演示数据）或 `python -m etl load 台账目录/`。")
+    st.warning(
+        f"尚未建立数仓：{status.path}。请先运行 `make run`（自动生成演示数据）或 `python -m etl load 台账目录/`。"
+    )
     st.stop()
 f = ui.filters()
 ui.caption(f)
 
-KPIS = ["tasks.closure_rate", "tasks.on_time_rate", "mediation.success_rate", "mediation.grid_rate",
-        "jobs.postings", "jobs.intents", "points.participants"]
+KPIS = [
+    "tasks.closure_rate",
+    "tasks.on_time_rate",
+    "mediation.success_rate",
+    "mediation.grid_rate",
+    "jobs.postings",
+    "jobs.intents",
+    "points.participants",
+]
 current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
 for row in (KPIS[:4], KPIS[4:]):
     for column, key in zip(st.columns(4), row, strict=False):
@@ -23,10 +32,22 @@ targets = data.breakdown("campaigns", f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("社区排名")
-    RANKED = ["tasks.published", "tasks.closure_rate", "tasks.on_time_rate", "tasks.overdue_open",
-              "mediation.cases", "mediation.success_rate", "jobs.postings", "jobs.placements"]
-    st.dataframe(ui.ranking(communities, current, RANKED), hide_index=True, width="stretch",
-                 column_config=ui.column_config(RANKED))
+    RANKED = [
+        "tasks.published",
+        "tasks.closure_rate",
+        "tasks.on_time_rate",
+        "tasks.overdue_open",
+        "mediation.cases",
+        "mediation.success_rate",
+        "jobs.postings",
+        "jobs.placements",
+    ]
+    st.dataframe(
+        ui.ranking(communities, current, RANKED),
+        hide_index=True,
+        width="stretch",
+        column_config=ui.column_config(RANKED),
+    )
     st.caption("绿色：好于街道（所选范围）整体；红色：差于整体。点击列名可排序。")
 with right:
     st.subheader("综合得分")
@@ -34,11 +55,23 @@ with right:
     if score_table.empty:
         st.info("所选范围内没有设定目标的指标（领题攻坚指标中填写「数据来源」即可纳入综合得分）。")
     else:
-        event = st.dataframe(score_table, hide_index=True, width="stretch", on_select="rerun",
-                             selection_mode="single-row", key="score_table",
-                             column_config={"综合得分": st.column_config.ProgressColumn(
-                                 "综合得分", min_value=0.0, max_value=1.25, format="%.2f",
-                                 help="各有目标指标的 完成值÷目标值（越低越好的指标取 目标值÷完成值），上限 1.25，取平均。")})
+        event = st.dataframe(
+            score_table,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key="score_table",
+            column_config={
+                "综合得分": st.column_config.ProgressColumn(
+                    "综合得分",
+                    min_value=0.0,
+                    max_value=1.25,
+                    format="%.2f",
+                    help="各有目标指标的 完成值÷目标值（越低越好的指标取 目标值÷完成值），上限 1.25，取平均。",
+                )
+            },
+        )
         rows = event.selection.rows if event else []
         chosen = score_table.iloc[rows[0]]["社区"] if rows else score_table.iloc[-1]["社区"]
         st.markdown(f"**{chosen}** 的得分构成（从低到高）：")

@@ -5,30 +5,56 @@ from streetdash import charts, data, ui
 st.title("任务办结")
 f = ui.filters()
 ui.caption(f)
-KEYS = ["tasks.published", "tasks.claims", "tasks.closed", "tasks.closure_rate", "tasks.on_time_rate",
-        "tasks.median_days_to_close", "tasks.overdue_open", "tasks.satisfaction_rate"]
+KEYS = [
+    "tasks.published",
+    "tasks.claims",
+    "tasks.closed",
+    "tasks.closure_rate",
+    "tasks.on_time_rate",
+    "tasks.median_days_to_close",
+    "tasks.overdue_open",
+    "tasks.satisfaction_rate",
+]
 current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
 for row in (KEYS[:4], KEYS[4:]):
     for column, key in zip(st.columns(4), row, strict=False):
         ui.kpi(column, key, current, previous)
 
-monthly = data.scope_monthly(f).rename(columns={"tasks_published": "发布", "tasks_claims": "接单",
-                                                 "tasks_closed": "办结", "tasks_closure_rate": "办结率"})
-charts.show(charts.trend(monthly, "month", ["发布", "接单", "办结"], "办结率", "每月发布、接单与办结"), "任务办结_月度趋势")
+monthly = data.scope_monthly(f).rename(
+    columns={"tasks_published": "发布", "tasks_claims": "接单", "tasks_closed": "办结", "tasks_closure_rate": "办结率"}
+)
+charts.show(
+    charts.trend(monthly, "month", ["发布", "接单", "办结"], "办结率", "每月发布、接单与办结"), "任务办结_月度趋势"
+)
 
 communities = data.community_metrics(f)
 left, right = st.columns(2)
 with left:
-    fig = charts.bar(communities.sort_values("tasks_closure_rate"), "community", "tasks_closure_rate",
-                     "各社区办结率（虚线为整体）", kind="rate", horizontal=True,
-                     reference=None if current is None else current["tasks_closure_rate"], reference_label="整体")
-    ui.drill_down(charts.show(fig, "各社区办结率", key="closure_by_community", on_select="rerun",
-                              selection_mode="points"), f)
+    fig = charts.bar(
+        communities.sort_values("tasks_closure_rate"),
+        "community",
+        "tasks_closure_rate",
+        "各社区办结率（虚线为整体）",
+        kind="rate",
+        horizontal=True,
+        reference=None if current is None else current["tasks_closure_rate"],
+        reference_label="整体",
+    )
+    ui.drill_down(
+        charts.show(fig, "各社区办结率", key="closure_by_community", on_select="rerun", selection_mode="points"), f
+    )
 with right:
-    fig = charts.bar(communities.sort_values("tasks_median_days_to_close"), "community", "tasks_median_days_to_close",
-                     "各社区办结时长中位数（天）", kind="days", horizontal=True)
-    ui.drill_down(charts.show(fig, "各社区办结时长", key="days_by_community", on_select="rerun",
-                              selection_mode="points"), f)
+    fig = charts.bar(
+        communities.sort_values("tasks_median_days_to_close"),
+        "community",
+        "tasks_median_days_to_close",
+        "各社区办结时长中位数（天）",
+        kind="days",
+        horizontal=True,
+    )
+    ui.drill_down(
+        charts.show(fig, "各社区办结时长", key="days_by_community", on_select="rerun", selection_mode="points"), f
+    )
 st.caption("点击图中的社区，可把筛选缩小到该社区。")
 
 left, middle, right = st.columns(3)
@@ -38,16 +64,25 @@ with left:
     charts.show(charts.funnel(["发布", "接单", "办结"], values, "发布→接单→办结"), "任务漏斗")
 with middle:
     ageing = data.breakdown("backlog_ageing", f)
-    charts.show(charts.bar(ageing, "积压时长", "任务数", "期末未办结任务的积压时长") if ageing["任务数"].sum() else None,
-                "积压时长", empty="期末没有未办结的任务。")
+    charts.show(
+        charts.bar(ageing, "积压时长", "任务数", "期末未办结任务的积压时长") if ageing["任务数"].sum() else None,
+        "积压时长",
+        empty="期末没有未办结的任务。",
+    )
 with right:
     claims = data.breakdown("claims_by_member_type", f)
     charts.show(charts.bar(claims, "人员类型", "接单次数", "接单人员类型"), "接单人员类型")
 
 st.subheader("按类别")
-st.dataframe(data.breakdown("tasks_by_category", f), hide_index=True, width="stretch",
-             column_config={"办结率": st.column_config.NumberColumn(format="percent"),
-                            "办结时长中位数": st.column_config.NumberColumn(format="%.1f 天")})
+st.dataframe(
+    data.breakdown("tasks_by_category", f),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "办结率": st.column_config.NumberColumn(format="percent"),
+        "办结时长中位数": st.column_config.NumberColumn(format="%.1f 天"),
+    },
+)
 st.subheader("超期未办结任务")
 overdue = data.breakdown("overdue_tasks", f)
 if overdue.empty:

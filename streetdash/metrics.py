@@ -1,13 +1,16 @@
-"""The metrics layer as seen from Python: the catalogue, and the metric macros as DataFrames.
+"""The metrics layer as seen from Python: the catalogue, the metric macros as DataFrames, and formatting.
 
 The numbers themselves are computed in the warehouse by the SQL in ``etl/sql`` (one definition for
-every client); this module only reads them, with real SQL parameters.
+every client: pages, exports, the SQL workspace); this module only reads them, with real SQL
+parameters, and knows how each one is labelled and written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,92 +19,199 @@ import duckdb
 import pandas as pd
 
 CATALOGUE_FILE = Path(__file__).with_name("metrics.toml")
+DIRECTIONS = ("higher", "lower", "neutral")
+FORMATS = ("count", "rate", "days", "ratio", "points")
+MISSING = "—"
+
+# The macros a caller may read; names are interpolated into SQL, so only these are accepted.
+COMMUNITY_MACROS = (
+    "community_metrics",
+    "community_monthly",
+    "community_events_by_kind",
+    "community_tasks_by",
+    "community_trainings_by_course",
+    "community_mediators",
+)
+STREET_MACROS = ("street_metrics", "street_monthly")
 
 
 @dataclass(frozen=True)
 class Metric:
-    key: str
-    name: str
-    unit: str
-    definition: str
-    direction: str  # higher | lower | neutral
-    format: str  # count | rate | days | decimal
+    """One entry of the metric catalogue (``metrics.toml``)."""
+
+    key: str  # tasks.closure_rate
+    name: str  # 办结率
+    unit: str  # %
+    definition: str  # the 口径说明
+    direction: str  # higher | lower | neutral: which way is better
+    format: str  # count | rate | days | ratio | points
+    column: str  # tasks_closure_rate: the column of the metric macros
+
+    def __post_init__(self) -> None:
+        if self.column != self.key.replace(".", "_"):
+            raise ValueError(f"metrics.toml: {self.key}: column must be {self.key.replace('.', '_')}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"metrics.toml: {self.key}: direction must be one of {DIRECTIONS}")
+        if self.format not in FORMATS:
+            raise ValueError(f"metrics.toml: {self.key}: format must be one of {FORMATS}")
 
     @property
-    def column(self) -> str:
-        """The column of the metric macros: the key with dots as underscores."""
-        return self.key.replace(".", "_")
+    def label(self) -> str:
+        """The name with its unit where the name does not already say it: 发布任务数（件）."""
+        if self.format == "rate" or self.unit in self.name:
+            return self.name
+        return f"{self.name}（{self.unit}）"
 
 
 @cache
 def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Metric]:
-    """Metric key -> :class:`Metric`, in catalogue order."""
+    """The metric catalogue: metric key -> :class:`Metric`, in catalogue order.
+
+    Raises ``ValueError`` when an entry has an unknown direction or format, or a column that is not
+    its key with dots as underscores.
+    """
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["metric"]
     return {e["key"]: Metric(**e) for e in entries}
 
 
 def by_column() -> dict[str, Metric]:
+    """The catalogue keyed by macro column (``tasks_closure_rate``)."""
     return {m.column: m for m in load_catalogue().values()}
 
 
-def _frame(
-    con: duckdb.DuckDBPyConnection,
-    macro: str,
-    start: dt.date,
-    end: dt.date,
-    where: str = "",
-    params: dict | None = None,
-) -> pd.DataFrame:
-    # ``macro`` is one of the fixed names below, never user input; values are parameters.
-    sql = f"SELECT * FROM {macro}($start, $end) {where}"
-    return con.execute(sql, {"start": start, "end": end, **(params or {})}).df()
+def metric(key_or_column: str) -> Metric:
+    """The catalogue entry of a metric key (``tasks.closure_rate``) or column (``tasks_closure_rate``)."""
+    catalogue = load_catalogue()
+    return catalogue.get(key_or_column) or by_column()[key_or_column]
 
 
-def _scope(street: str | None, communities: tuple[str, ...] | list[str] | None) -> tuple[str, dict]:
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def format_value(key: str, value, with_unit: bool = False) -> str:
+    """A metric value written the Chinese report way, by its catalogue format.
+
+    ``count`` 1,234; ``rate`` 82.0% (from 0.82); ``days`` 2.6; ``ratio`` 8.3; ``points`` 1,234 or 92.5
+    (one decimal only when not whole). A missing value (None, NaN, NA: e.g. a rate without a
+    denominator) is "—". With ``with_unit`` the unit follows, except for rates: "61 件", "2.6 天".
+    ``key`` is a metric key or macro column.
+    """
+    m = metric(key)
+    if _missing(value):
+        return MISSING
+    value = float(value)
+    if m.format == "rate":
+        return f"{value * 100:.1f}%"
+    if m.format == "count":
+        text = f"{round(value):,}"
+    elif m.format in ("days", "ratio"):
+        text = f"{value:,.1f}"
+    elif value.is_integer():  # points
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.1f}"
+    return f"{text} {m.unit}" if with_unit else text
+
+
+def _scope(street: str | None, communities: Sequence[str] | None) -> tuple[str, dict]:
+    """A WHERE clause and its parameters for a street and/or communities (names or codes)."""
     clauses, params = [], {}
     if street:
         clauses.append("street = $street")
         params["street"] = street
     if communities:
-        clauses.append("list_contains($communities, community)")
+        clauses.append("(list_contains($communities, community) OR list_contains($communities, community_id))")
         params["communities"] = list(communities)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def community_metrics(
-    con, start: dt.date, end: dt.date, street: str | None = None, communities: tuple[str, ...] | None = None
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    macro: str,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per community of the scope, one column per metric."""
+    if macro not in COMMUNITY_MACROS + STREET_MACROS:
+        raise ValueError(f"unknown metric macro: {macro}")
     where, params = _scope(street, communities)
-    return _frame(con, "community_metrics", start, end, where, params)
+    # The macro name is one of the fixed names above; every value is a parameter.
+    sql = f"SELECT * FROM {macro}($start, $end) {where}"
+    return con.execute(sql, {"start": start, "end": end, **params}).df()
+
+
+def community_metrics(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per community of the scope (every one, with or without data), one column per metric.
+
+    ``street`` limits to one street; ``communities`` (names or codes) to some communities. Periods are
+    inclusive dates. Columns: community_id, community, street, then the catalogue columns.
+    """
+    return _read(con, "community_metrics", start, end, street, communities)
 
 
 def community_monthly(
-    con, start: dt.date, end: dt.date, street: str | None = None, communities: tuple[str, ...] | None = None
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per community and month of the scope."""
-    where, params = _scope(street, communities)
-    return _frame(con, "community_monthly", start, end, where, params)
+    """One row per community and month of the range (``month`` = its first day), one column per metric."""
+    return _read(con, "community_monthly", start, end, street, communities)
 
 
-def street_metrics(con, start: dt.date, end: dt.date, street: str | None = None) -> pd.DataFrame:
-    """One row per street (or the one asked for), computed from the records."""
-    where, params = _scope(street, None)
-    return _frame(con, "street_metrics", start, end, where, params)
+def street_metrics(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, street: str | None = None
+) -> pd.DataFrame:
+    """One row per street (or the one asked for), computed from the records, not from community rates."""
+    return _read(con, "street_metrics", start, end, street)
 
 
-def selection_metrics(con, start: dt.date, end: dt.date, communities: tuple[str, ...]) -> pd.DataFrame:
-    """The chosen communities as one group (one row), computed from their records."""
-    return con.execute("SELECT * FROM selection_metrics($start, $end, $c)",
-                       {"start": start, "end": end, "c": list(communities)}).df()
+def street_monthly(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, street: str | None = None
+) -> pd.DataFrame:
+    """One row per street and month of the range, computed from the records."""
+    return _read(con, "street_monthly", start, end, street)
 
 
-def selection_monthly(con, start: dt.date, end: dt.date, communities: tuple[str, ...]) -> pd.DataFrame:
-    """The chosen communities as one group, per month."""
-    return con.execute("SELECT * FROM selection_monthly($start, $end, $c)",
-                       {"start": start, "end": end, "c": list(communities)}).df()
+def selection_metrics(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, communities: Sequence[str]
+) -> pd.DataFrame:
+    """The chosen communities (names or codes) as one group, one row, computed from their records."""
+    sql = "SELECT * FROM selection_metrics($start, $end, $communities)"
+    return con.execute(sql, {"start": start, "end": end, "communities": list(communities)}).df()
 
 
-def street_monthly(con, start: dt.date, end: dt.date, street: str | None = None) -> pd.DataFrame:
-    where, params = _scope(street, None)
-    return _frame(con, "street_monthly", start, end, where, params)
+def selection_monthly(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, communities: Sequence[str]
+) -> pd.DataFrame:
+    """The chosen communities as one group, one row per month of the range."""
+    sql = "SELECT * FROM selection_monthly($start, $end, $communities)"
+    return con.execute(sql, {"start": start, "end": end, "communities": list(communities)}).df()
+
+
+def breakdown(
+    con: duckdb.DuckDBPyConnection,
+    macro: str,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A breakdown macro of the warehouse, for the scope: ``community_events_by_kind`` (events by kind),
+    ``community_tasks_by`` (tasks by source and category), ``community_trainings_by_course``,
+    ``community_mediators`` (cases per mediation group)."""
+    return _read(con, macro, start, end, street, communities)

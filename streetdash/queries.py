@@ -62,134 +62,200 @@ def latest_data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 def backlog_ageing(con, filters: Filters) -> pd.DataFrame:
     """Open tasks at the end of the period by how long they have been open."""
-    return _df(con, """
+    return (
+        _df(
+            con,
+            """
         SELECT CASE WHEN age <= 7 THEN '0–7天' WHEN age <= 30 THEN '8–30天' WHEN age <= 90 THEN '31–90天'
                     ELSE '90天以上' END AS 积压时长, count(*) AS 任务数
         FROM (SELECT date_diff('day', t.published_on, $end) AS age
               FROM stg_tasks t JOIN dim_communities c USING (community_id)
               WHERE {scope} AND t.published_on <= $end AND t.status <> '已关闭'
                 AND (t.closed_at IS NULL OR CAST(t.closed_at AS DATE) > $end))
-        GROUP BY ALL""", filters).set_index("积压时长").reindex(AGE_BUCKETS, fill_value=0).reset_index()
+        GROUP BY ALL""",
+            filters,
+        )
+        .set_index("积压时长")
+        .reindex(AGE_BUCKETS, fill_value=0)
+        .reset_index()
+    )
 
 
 def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
     """Tasks open at the end of the period whose deadline has passed, oldest deadline first."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT c.community AS 社区, t.task_id AS 任务编号, t.category AS 类别, t.status AS 状态,
                t.published_on AS 发布日期, t.deadline AS 办理时限, date_diff('day', t.deadline, $end) AS 超期天数
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND t.published_on <= $end AND t.status <> '已关闭' AND t.deadline < $end
           AND (t.closed_at IS NULL OR CAST(t.closed_at AS DATE) > $end)
-        ORDER BY t.deadline, c.community LIMIT $limit""", filters, {"limit": limit})
+        ORDER BY t.deadline, c.community LIMIT $limit""",
+        filters,
+        {"limit": limit},
+    )
 
 
 def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT t.category AS 类别, count(*) AS 发布, count(*) FILTER (WHERE t.is_closed) AS 办结,
                count(*) FILTER (WHERE t.is_closed) / count(*) AS 办结率, median(t.days_to_close) AS 办结时长中位数
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.published_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 发布 DESC""", filters)
+        WHERE {scope} AND t.published_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 发布 DESC""",
+        filters,
+    )
 
 
 def task_funnel(con, filters: Filters) -> pd.DataFrame:
     """Tasks published in the period: all, claimed by someone (not 待接单), closed."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT count(*) AS 发布, count(*) FILTER (WHERE t.status <> '待接单') AS 接单,
                count(*) FILTER (WHERE t.is_closed) AS 办结
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.published_on BETWEEN $start AND $end""", filters)
+        WHERE {scope} AND t.published_on BETWEEN $start AND $end""",
+        filters,
+    )
 
 
 def claims_by_member_type(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT coalesce(k.member_type, '未填') AS 人员类型, count(*) AS 接单次数, count(DISTINCT k.person_key) AS 人数
         FROM stg_task_claims k JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND k.claimed_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 接单次数 DESC""", filters)
+        WHERE {scope} AND k.claimed_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 接单次数 DESC""",
+        filters,
+    )
 
 
 def mediation_by_type(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT m.dispute_type AS 纠纷类型, count(*) AS 受理数, count(*) FILTER (WHERE m.is_success) AS 调解成功
         FROM stg_mediation_cases m JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND m.received_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 受理数 DESC""", filters)
+        WHERE {scope} AND m.received_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 受理数 DESC""",
+        filters,
+    )
 
 
 def mediation_by_level(con, filters: Filters) -> pd.DataFrame:
     """Where settled cases were resolved: 网格 / 社区 / 街道 / 移交."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT CASE WHEN m.is_escalated THEN '移交上级' WHEN m.outcome = '调解不成' THEN '调解不成'
                     ELSE m.level END AS 化解层级, count(*) AS 案件数
         FROM stg_mediation_cases m JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND m.received_on BETWEEN $start AND $end AND m.is_settled GROUP BY ALL""", filters)
+        WHERE {scope} AND m.received_on BETWEEN $start AND $end AND m.is_settled GROUP BY ALL""",
+        filters,
+    )
 
 
 def mediation_by_group(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT c.community AS 社区, coalesce(m.mediator, '未填') AS 调解组织, count(*) AS 受理数,
                count(*) FILTER (WHERE m.is_success) / nullif(count(*) FILTER (WHERE m.is_closed), 0) AS 调解成功率,
                median(m.days_to_close) AS 化解时长中位数
         FROM stg_mediation_cases m JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND m.received_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 社区, 受理数 DESC""", filters)
+        WHERE {scope} AND m.received_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 社区, 受理数 DESC""",
+        filters,
+    )
 
 
 def seeker_funnel(con, filters: Filters) -> pd.DataFrame:
     """Distinct persons reaching each stage in the period (登记 counts everyone served)."""
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT count(DISTINCT s.person_key) AS 登记,
                count(DISTINCT s.person_key) FILTER (WHERE s.stage IN ('达成意向', '已录用', '已上岗')) AS 意向,
                count(DISTINCT s.person_key) FILTER (WHERE s.stage IN ('已录用', '已上岗')) AS 录用,
                count(DISTINCT s.person_key) FILTER (WHERE s.stage = '已上岗') AS 上岗
         FROM job_seekers s JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND s.date BETWEEN $start AND $end""", filters)
+        WHERE {scope} AND s.date BETWEEN $start AND $end""",
+        filters,
+    )
 
 
 def seekers_by_group(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT coalesce(s."group", '未填') AS 人员类别, count(DISTINCT s.person_key) AS 服务人数,
                count(DISTINCT s.person_key) FILTER (WHERE s.stage = '已上岗') AS 实现就业
         FROM job_seekers s JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND s.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 服务人数 DESC""", filters)
+        WHERE {scope} AND s.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 服务人数 DESC""",
+        filters,
+    )
 
 
 def postings_by_channel(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT coalesce(j.channel, '未填') AS 发布渠道, count(*) AS 信息条数, sum(j.vacancies) AS 岗位数
         FROM job_postings j JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND j.posted_at BETWEEN $start AND $end GROUP BY ALL ORDER BY 信息条数 DESC""", filters)
+        WHERE {scope} AND j.posted_at BETWEEN $start AND $end GROUP BY ALL ORDER BY 信息条数 DESC""",
+        filters,
+    )
 
 
 def events_by_kind(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT e.kind AS 活动类型, count(*) AS 场次, sum(e.participants) AS 参与人次
         FROM events e JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND e.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 场次 DESC""", filters)
+        WHERE {scope} AND e.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 场次 DESC""",
+        filters,
+    )
 
 
 def trainings_by_course(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT t.course AS 培训项目, count(*) AS 班次, sum(t.trainees) AS 培训人数, sum(t.certified) AS 取证人数,
                sum(t.employed) AS 就业人数
         FROM trainings t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.start_date BETWEEN $start AND $end GROUP BY ALL ORDER BY 培训人数 DESC""", filters)
+        WHERE {scope} AND t.start_date BETWEEN $start AND $end GROUP BY ALL ORDER BY 培训人数 DESC""",
+        filters,
+    )
 
 
 def points_reasons(con, filters: Filters) -> pd.DataFrame:
-    return _df(con, """
+    return _df(
+        con,
+        """
         SELECT x.reason AS 事由, count(*) AS 笔数, sum(x.points) AS 积分, count(DISTINCT x.person_key) AS 居民数
         FROM points x JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND x.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 笔数 DESC""", filters)
+        WHERE {scope} AND x.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 笔数 DESC""",
+        filters,
+    )
 
 
 def campaigns(con, filters: Filters) -> pd.DataFrame:
     """Campaign rows of the scope overlapping the period, with the actual value: the manual one, or
     the metric named by ``metric_key`` computed for the campaign's own community and period."""
-    frame = _df(con, """
+    frame = _df(
+        con,
+        """
         SELECT c.community AS 社区, c.community_id, x.campaign AS 领题项目, x.metric AS 指标, x.unit AS 单位,
                x.target AS 目标值, x.actual AS 手填完成值, x.metric_key, x.period_start AS 统计起始,
                x.period_end AS 统计截止
         FROM campaigns x JOIN dim_communities c USING (community_id)
         WHERE {scope} AND x.period_start <= $end AND x.period_end >= $start
-        ORDER BY c.street, c.community_id, x.campaign, x.metric""", filters)
+        ORDER BY c.street, c.community_id, x.campaign, x.metric""",
+        filters,
+    )
     catalogue = load_catalogue()
     actuals = []
     for record in frame.itertuples(index=False):

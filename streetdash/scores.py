@@ -34,12 +34,22 @@ def city_scores(communities: pd.DataFrame, campaigns: pd.DataFrame) -> tuple[pd.
             continue
         score = metric_score(record.完成值, record.目标值, metric.direction)
         if score is not None:
-            rows.append({"社区": record.社区, "指标": f"{record.领题项目}·{record.指标}", "目标值": record.目标值,
-                         "完成值": round(float(record.完成值), 1), "得分": round(score, 2)})
+            rows.append(
+                {
+                    "社区": record.社区,
+                    "指标": f"{record.领题项目}·{record.指标}",
+                    "目标值": record.目标值,
+                    "完成值": round(float(record.完成值), 1),
+                    "得分": round(score, 2),
+                }
+            )
     parts = pd.DataFrame(rows, columns=["社区", "指标", "目标值", "完成值", "得分"]).sort_values(["社区", "得分"])
     if parts.empty:
         return pd.DataFrame(columns=["社区", "综合得分", "指标数"]), parts
-    table = (parts.groupby("社区", as_index=False).agg(综合得分=("得分", "mean"), 指标数=("得分", "size"))
-             .sort_values("综合得分", ascending=False))
+    table = (
+        parts.groupby("社区", as_index=False)
+        .agg(综合得分=("得分", "mean"), 指标数=("得分", "size"))
+        .sort_values("综合得分", ascending=False)
+    )
     table["综合得分"] = table["综合得分"].round(2)
     return table.reset_index(drop=True), parts.reset_index(drop=True)

@@ -63,8 +63,9 @@ def column_config(keys: list[str]) -> dict:
     for key in keys:
         m = metric(key)
         if m.format == "rate":
-            config[m.name] = st.column_config.ProgressColumn(m.name, help=m.definition, format="percent",
-                                                             min_value=0.0, max_value=1.0)
+            config[m.name] = st.column_config.ProgressColumn(
+                m.name, help=m.definition, format="percent", min_value=0.0, max_value=1.0
+            )
         elif m.format in ("days", "decimal"):
             config[m.name] = st.column_config.NumberColumn(m.name, help=m.definition, format="%.1f")
         else:
@@ -83,8 +84,9 @@ def filters() -> Filters:
 def drill_down(event, f: Filters) -> None:
     """A click on a community in a chart narrows the filters to it (and the URL with them)."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    names = {p.get("y") if isinstance(p.get("y"), str) and p.get("y") in _communities(f) else p.get("x")
-             for p in points}
+    names = {
+        p.get("y") if isinstance(p.get("y"), str) and p.get("y") in _communities(f) else p.get("x") for p in points
+    }
     chosen = tuple(sorted(n for n in names if n in _communities(f)))
     if chosen and chosen != f.communities:
         st.session_state.filters = Filters(f.street, chosen, f.start, f.end)
@@ -99,6 +101,14 @@ def _communities(f: Filters) -> list[str]:
     return streets.get(f.street, [])
 
 
+def _against(value, reference: float, direction: str) -> str:
+    """Green where a community does better than the scope as a whole, red where worse."""
+    if _missing(value) or value == reference:
+        return ""
+    better = (value > reference) == (direction == "higher")
+    return f"color: {'#2E7D32' if better else '#C62828'}; font-weight: 600"
+
+
 def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]):
     """Communities with the given metrics, each cell green or red against the scope's own figure."""
     table = metric_table(communities, keys, ["community"]).rename(columns={"community": "社区"})
@@ -107,9 +117,7 @@ def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[s
         m = metric(key)
         reference = None if scope_row is None else scope_row.get(m.column)
         if m.direction != "neutral" and not _missing(reference):
-            better = (lambda v, r=reference, d=m.direction: "" if _missing(v) or v == r else
-                      f"color: {'#2E7D32' if (v > r) == (d == 'higher') else '#C62828'}; font-weight: 600")
-            styler = styler.map(better, subset=[m.name])
+            styler = styler.map(_against, subset=[m.name], reference=reference, direction=m.direction)
         styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name])
     return styler
 
@@ -128,8 +136,12 @@ def attention(f: Filters, communities: pd.DataFrame, campaigns: pd.DataFrame) ->
             continue
         behind = r.完成值 > r.目标值 if lower else r.完成值 < r.目标值
         if behind:
-            items.append((f"{r.社区}「{r.领题项目}·{r.指标}」完成 {r.完成值:,.1f}，目标 {r.目标值:,.0f}{r.单位 or ''}",
-                          "pages/campaigns.py"))
+            items.append(
+                (
+                    f"{r.社区}「{r.领题项目}·{r.指标}」完成 {r.完成值:,.1f}，目标 {r.目标值:,.0f}{r.单位 or ''}",
+                    "pages/campaigns.py",
+                )
+            )
     for r in communities[communities["grids_oversized"] > 0].itertuples():
         items.append((f"{r.community}：{r.grids_oversized} 个网格超过 500 户", "pages/data_status.py"))
     for r in communities[communities["grids_no_leader"] > 0].itertuples():

@@ -18,8 +18,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PAGES = {"overview": "", "tasks": "tasks", "mediation": "mediation", "employment": "employment",
-         "campaigns": "campaigns", "data_status": "data_status"}
+PAGES = {
+    "overview": "",
+    "tasks": "tasks",
+    "mediation": "mediation",
+    "employment": "employment",
+    "campaigns": "campaigns",
+    "data_status": "data_status",
+}
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
 

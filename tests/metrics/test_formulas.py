@@ -1,207 +1,344 @@
-"""Each formula of METRICS.md on small hand-made ledgers loaded through the real loader."""
+"""Each formula of METRICS.md on the small hand-made street of conftest.py, through the real loader.
+
+The numbers in the assertions are worked out by hand from the ledgers in conftest.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
+import statistics
 
 import duckdb
+import pandas as pd
 import pytest
 
 from etl.load import load_paths
 from etl.schema import load_schemas
 from streetdash import metrics
-from tests.ledgers import write_base, write_csv
+from tests.metrics.conftest import write_street
 
 D = dt.date
-TASKS = [
-    ["任务编号", "所属社区", "任务类别", "发布时间", "办理时限", "状态", "办结时间", "满意度"],
-    # 崇北: 4 tasks in March 2022, 3 closed (2 on time), one open and overdue; satisfaction 2 of 3 good.
-    ["T1", "崇北", "便民服务", "2022-03-01 09:00", "2022-03-03", "已办结", "2022-03-03 23:00", "满意"],
-    ["T2", "崇北", "便民服务", "2022-03-02 09:00", "2022-03-05", "已办结", "2022-03-07 09:00", "不满意"],
-    ["T3", "崇北", "便民服务", "2022-03-10 09:00", "", "已办结", "2022-03-11 09:00", "基本满意"],
-    ["T4", "崇北", "便民服务", "2022-03-20 09:00", "2022-03-25", "办理中", "", ""],
-    ["T5", "崇北", "便民服务", "2022-03-21 09:00", "2022-03-22", "已关闭", "", ""],  # withdrawn: not overdue
-    # 新建: 1 task, closed: rate 100% on a small base.
-    ["T6", "新建", "环境卫生", "2022-03-05 09:00", "", "已办结", "2022-03-06 09:00", ""],
-    # April: outside the March period.
-    ["T7", "崇北", "便民服务", "2022-04-01 09:00", "", "待接单", "", ""],
-]
-CLAIMS = [
-    ["任务编号", "接单人", "接单时间"],
-    ["T1", "甲一", "2022-03-01 10:00"],
-    ["T1", "乙二", "2022-03-01 11:00"],
-    ["T2", "甲一", "2022-03-02 10:00"],
-    ["T4", "丙三", "2022-04-02 10:00"],  # claimed in April: counts in April
-]
-MEDIATION = [
-    ["案件编号", "所属社区", "纠纷类型", "受理时间", "化解层级", "调解组织", "调解结果", "结案时间"],
-    ["M1", "崇北", "邻里", "2022-03-01", "网格", "甲组", "调解成功", "2022-03-03"],
-    ["M2", "崇北", "邻里", "2022-03-02", "社区", "甲组", "调解成功", "2022-03-12"],
-    ["M3", "崇北", "物业", "2022-03-03", "街道", "乙组", "调解不成", "2022-03-05"],
-    ["M4", "崇北", "物业", "2022-03-04", "移交上级", "乙组", "已移交", ""],
-    ["M5", "崇北", "物业", "2022-03-05", "", "", "调解中", ""],
-]
-SEEKERS = [
-    ["记录编号", "所属社区", "姓名", "服务阶段", "日期"],
-    ["S1", "永安", "马一", "求职登记", "2022-03-01"],
-    ["S2", "永安", "马一", "达成意向", "2022-03-05"],
-    ["S3", "永安", "马一", "已上岗", "2022-03-20"],
-    ["S4", "永安", "牛二", "达成意向", "2022-03-06"],
-    ["S5", "永安", "牛二", "达成意向", "2022-03-16"],
-    ["S6", "永安", "羊三", "求职登记", "2022-04-01"],
-]
-POSTINGS = [
-    ["信息编号", "所属社区", "用人单位", "岗位名称", "招聘人数", "发布日期"],
-    ["P1", "永安", "甲", "保洁", "5", "2022-03-01"],
-    ["P2", "永安", "乙", "保安", "7人", "2022-03-09"],
-]
-TRAININGS = [
-    ["培训编号", "所属社区", "培训项目", "开班日期", "培训人数", "取证人数"],
-    ["X1", "永安", "家政服务", "2022-03-10", "40", "30"],
-    ["X2", "永安", "电工", "2022-05-10", "20", "15"],
-]
-EVENTS = [
-    ["活动编号", "所属社区", "活动类型", "活动日期"],
-    ["E1", "永安", "座谈会", "2022-03-10"],
-    ["E2", "永安", "创业沙龙", "2022-03-11"],
-    ["E3", "永安", "招聘会", "2022-06-01"],
-]
-POINTS = [
-    ["流水号", "所属社区", "居民姓名", "日期", "事由", "积分"],
-    ["J1", "古桥", "赵大", "2022-02-20", "志愿服务", "10"],
-    ["J2", "古桥", "赵大", "2022-03-02", "参加活动", "5"],
-    ["J3", "古桥", "钱二", "2022-03-03", "积分兑换", "-20"],
-    ["J4", "古桥", "钱二", "2022-03-04", "不文明行为", "-10"],
-    ["J5", "古桥", "孙三", "2022-04-04", "积分兑换", "-5"],
-]
+MARCH = (D(2022, 3, 1), D(2022, 3, 31))
+APRIL = (D(2022, 4, 1), D(2022, 4, 30))
+RATES = [m.column for m in metrics.load_catalogue().values() if m.format == "rate"]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("metrics")
-    write_base(folder)
-    for name, rows in [
-        ("tasks", TASKS),
-        ("claims", CLAIMS),
-        ("mediation", MEDIATION),
-        ("seekers", SEEKERS),
-        ("postings", POSTINGS),
-        ("trainings", TRAININGS),
-        ("events", EVENTS),
-        ("points", POINTS),
-    ]:
-        write_csv(folder / f"{name}.csv", rows)
-    path = folder / "w.duckdb"
-    result = load_paths([folder], db=path)
-    assert result.rejected == [], result.rejected
-    return path
+def hours(a: str, b: str) -> float:
+    """Days between two 'YYYY-MM-DD HH:MM' times."""
+    return (dt.datetime.fromisoformat(b) - dt.datetime.fromisoformat(a)).total_seconds() / 86400
 
 
-def row(db: Path, community: str, start: dt.date, end: dt.date) -> dict:
-    with duckdb.connect(str(db), read_only=True) as con:
-        frame = metrics.community_metrics(con, start, end)
+def row(con, community: str, period: tuple[dt.date, dt.date]) -> dict:
+    frame = metrics.community_metrics(con, *period)
     return frame.set_index("community").loc[community].to_dict()
 
 
-def test_task_formulas(db):
-    m = row(db, "崇北社区", D(2022, 3, 1), D(2022, 3, 31))
-    assert (m["tasks_published"], m["tasks_closed"], m["tasks_claims"]) == (5, 3, 3)
-    assert m["tasks_closure_rate"] == pytest.approx(3 / 5)
-    assert m["tasks_on_time_rate"] == pytest.approx(1 / 2)  # T1 by the end of its deadline day; T2 late; T3 none
-    assert m["tasks_median_days_to_close"] == pytest.approx(2 + 14 / 24)  # 2.58, 5.0 and 1.0 days
-    assert m["tasks_overdue_open"] == 1  # T4 (T5 was withdrawn)
-    assert m["tasks_claims_per_task"] == pytest.approx(3 / 5)
-    assert m["tasks_satisfaction_rate"] == pytest.approx(2 / 3)
-    april = row(db, "崇北社区", D(2022, 4, 1), D(2022, 4, 30))
-    assert (april["tasks_published"], april["tasks_claims"], april["tasks_closed"]) == (1, 1, 0)
-    assert april["tasks_overdue_open"] == 1  # T4 is still overdue at the end of April
+def street(con, name: str, period: tuple[dt.date, dt.date]) -> dict:
+    frame = metrics.street_metrics(con, *period, street=name)
+    assert len(frame) == 1
+    return frame.iloc[0].to_dict()
 
 
-def test_empty_period_and_community_without_data(db):
-    empty = row(db, "崇北社区", D(2030, 1, 1), D(2030, 1, 31))
-    assert empty["tasks_published"] == 0 and empty["mediation_cases"] == 0
-    for rate in ("tasks_closure_rate", "tasks_on_time_rate", "mediation_success_rate", "tasks_satisfaction_rate"):
-        assert empty[rate] is None or math.isnan(empty[rate])
-    with duckdb.connect(str(db), read_only=True) as con:
-        frame = metrics.community_metrics(con, D(2022, 3, 1), D(2022, 3, 31))
-    assert sorted(frame["community"]) == ["古桥社区", "崇北社区", "新建社区", "永安社区"]
-    assert frame.set_index("community").loc["永安社区", "tasks_published"] == 0
+def missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def test_street_totals_come_from_records_not_from_rates(db):
-    with duckdb.connect(str(db), read_only=True) as con:
-        street = metrics.street_metrics(con, D(2022, 3, 1), D(2022, 3, 31), "崇文街道").iloc[0]
-        communities = metrics.community_metrics(con, D(2022, 3, 1), D(2022, 3, 31), "崇文街道")
-    assert street["tasks_published"] == 6 and street["tasks_closed"] == 4
-    assert street["tasks_closure_rate"] == pytest.approx(4 / 6)
-    mean_of_rates = communities["tasks_closure_rate"].dropna().mean()  # (0.6 + 1.0) / 2 = 0.8
-    assert mean_of_rates == pytest.approx(0.8) and street["tasks_closure_rate"] != pytest.approx(mean_of_rates)
+# Tasks -------------------------------------------------------------------------------------------
 
 
-def test_mediation_formulas(db):
-    m = row(db, "崇北社区", D(2022, 3, 1), D(2022, 3, 31))
-    assert (m["mediation_cases"], m["mediation_closed"], m["mediation_settled"], m["mediation_escalated"]) == (
-        5,
-        3,
-        4,
-        1,
-    )
-    assert m["mediation_success_rate"] == pytest.approx(2 / 3)
-    assert m["mediation_grid_rate"] == pytest.approx(1 / 4)
-    assert m["mediation_community_rate"] == pytest.approx(2 / 4)
-    assert m["mediation_median_days"] == pytest.approx(2.0)  # 2, 10, 2 days
-    assert m["mediation_mediators"] == 2
+def test_task_counts_and_rates(con):
+    m = row(con, "崇北社区", MARCH)
+    assert (m["tasks_published"], m["tasks_closed"]) == (7, 4)
+    assert m["tasks_closure_rate"] == pytest.approx(4 / 7)
+    assert m["tasks_claims"] == 4  # T1 twice, T2, and T10 (published in February, claimed in March)
+    assert m["tasks_claims_per_task"] == pytest.approx(4 / 7)
+    assert m["tasks_satisfaction_rate"] == pytest.approx(2 / 3)  # 满意 + 基本满意 of the 3 rated
 
 
-def test_employment_formulas(db):
-    m = row(db, "永安社区", D(2022, 3, 1), D(2022, 3, 31))
+def test_on_time_means_by_the_end_of_the_deadline_day(con):
+    # Closed with a deadline: T1 (23:59 on its deadline day: on time), T2 (00:00 the day after: late),
+    # T8 (weeks late). T3 has no deadline and is not in the denominator.
+    assert row(con, "崇北社区", MARCH)["tasks_on_time_rate"] == pytest.approx(1 / 3)
+
+
+def test_median_days_to_close(con):
+    days = [
+        hours("2022-03-01 09:00", "2022-03-03 23:59"),
+        hours("2022-03-02 09:00", "2022-03-06 00:00"),
+        1.0,
+        hours("2022-03-15 09:00", "2022-04-10 09:00"),
+    ]
+    assert row(con, "崇北社区", MARCH)["tasks_median_days_to_close"] == pytest.approx(statistics.median(days))
+    assert row(con, "新建社区", MARCH)["tasks_median_days_to_close"] == pytest.approx(1.0)
+
+
+def test_overdue_is_as_of_the_end_date(con):
+    # End of March: T4 (open) and T8 (closed only in April); not T9 (deadline is the as-of day), not T5 (withdrawn).
+    assert row(con, "崇北社区", MARCH)["tasks_overdue_open"] == 2
+    # End of April: T4 and T9; T8 is closed by then. Tasks published before the period count too.
+    assert row(con, "崇北社区", APRIL)["tasks_overdue_open"] == 2
+    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 30)))["tasks_overdue_open"] == 2  # T4, T8
+    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 20)))["tasks_overdue_open"] == 0  # T8's deadline day
+
+
+def test_april_counts_by_each_records_own_date(con):
+    m = row(con, "崇北社区", APRIL)
+    assert (m["tasks_published"], m["tasks_claims"], m["tasks_closed"]) == (1, 1, 0)  # T8 closed in April: not
+    assert missing(m["tasks_closure_rate"]) is False and m["tasks_closure_rate"] == 0
+
+
+# Mediation ---------------------------------------------------------------------------------------
+
+
+def test_mediation_formulas(con):
+    m = row(con, "崇北社区", MARCH)
+    assert (m["mediation_cases"], m["mediation_closed"], m["mediation_settled"]) == (6, 4, 5)
+    assert m["mediation_success_rate"] == pytest.approx(2 / 4)  # 调解成功 / (调解成功 + 调解不成)
+    assert m["mediation_grid_rate"] == pytest.approx(1 / 5)  # M1 / settled
+    assert m["mediation_community_rate"] == pytest.approx(2 / 5)  # M1 + M2 / settled
+    assert m["mediation_escalated"] == 2  # M4 by outcome 已移交, M6 by level 移交上级
+    assert m["mediation_median_days"] == pytest.approx(3.0)  # 2, 2, 4, 10
+    assert m["mediation_mediators"] == 3
+
+
+def test_mediation_breakdown_by_mediator(con):
+    frame = metrics.breakdown(con, "community_mediators", *MARCH, communities=["崇北社区"])
+    assert dict(zip(frame["mediator"], frame["mediation_cases"], strict=True)) == {"甲组": 2, "乙组": 2, "丙组": 1}
+    assert len(frame) == row(con, "崇北社区", MARCH)["mediation_mediators"]
+
+
+# Employment and events --------------------------------------------------------------------------
+
+
+def test_employment_formulas(con):
+    m = row(con, "永安社区", MARCH)
     assert (m["jobs_postings"], m["jobs_vacancies"]) == (2, 12)
-    assert m["jobs_registrations"] == 2  # 马一 and 牛二: distinct persons, not records
-    assert m["jobs_intents"] == 3  # records: 牛二 twice
-    assert m["jobs_placements"] == 1
-    assert (m["jobs_trainees"], m["jobs_certified"], m["events_count"]) == (40, 30, 2)
+    assert m["jobs_registrations"] == 3  # 马一, 牛二, 周五: distinct persons, not 6 records
+    assert m["jobs_intents"] == 3  # records at 达成意向: 牛二 twice
+    assert m["jobs_placements"] == 1  # 马一, with two 已上岗 records
+    assert (m["jobs_trainees"], m["jobs_certified"]) == (50, 30)  # X3 has no 取证人数
+    assert m["events_count"] == 3
 
 
-def test_points_formulas(db):
-    m = row(db, "古桥社区", D(2022, 3, 1), D(2022, 3, 31))
-    assert (m["points_participants"], m["points_earned"], m["points_redeemed"], m["points_redeemers"]) == (2, 5, 20, 1)
-    assert m["points_balance"] == pytest.approx(((100 + 15) + (100 - 30)) / 2)  # 赵大 115, 钱二 70
+def test_breakdowns_answer_the_filtered_calibration_questions(con):
+    kinds = metrics.breakdown(con, "community_events_by_kind", *MARCH, street="崇文街道")
+    assert kinds[kinds["kind"].isin(["创业沙龙", "座谈会"])]["events_count"].sum() == 2
+    assert kinds.set_index("kind").loc["招聘会", "participants"] == 100
+    courses = metrics.breakdown(con, "community_trainings_by_course", *MARCH)
+    assert courses.set_index("course").loc["家政服务", "jobs_trainees"] == 50
+    tasks = metrics.breakdown(con, "community_tasks_by", *MARCH, communities=["CB"])
+    assert tasks[tasks["source"] == "小程序"]["tasks_published"].sum() == 3  # T1, T2, T8
+    assert tasks["tasks_published"].sum() == 7
 
 
-def test_grid_formulas(db):
-    m = row(db, "崇北社区", D(2022, 3, 1), D(2022, 3, 31))
+# Points ------------------------------------------------------------------------------------------
+
+
+def test_points_formulas(con):
+    m = row(con, "古桥社区", MARCH)
+    assert (m["points_participants"], m["points_earned"], m["points_redeemed"], m["points_redeemers"]) == (2, 5, 25, 1)
+    # 100 + everything up to the end of March: 赵大 100 + 10 + 5, 钱二 100 - 20 - 10 - 5.
+    assert m["points_balance"] == pytest.approx((115 + 65) / 2)
+    april = row(con, "古桥社区", APRIL)
+    assert (april["points_participants"], april["points_earned"], april["points_redeemed"]) == (1, 0, 5)
+    assert april["points_balance"] == pytest.approx((115 + 65 + 95) / 3)
+
+
+# Grids -------------------------------------------------------------------------------------------
+
+
+def test_grid_formulas(con):
+    m = row(con, "崇北社区", MARCH)
     assert (m["grids_count"], m["grids_oversized"], m["grids_no_leader"]) == (2, 0, 0)
     assert m["grids_household_coverage"] == pytest.approx(850 / 3200)
     assert m["grids_households_per_staff"] == pytest.approx(850 / 5)
-    assert m["grids_events_per_1000"] == pytest.approx((5 + 5) * 1000 / 3200)
-    gq = row(db, "古桥社区", D(2022, 3, 1), D(2022, 3, 31))
-    assert gq["grids_oversized"] == 1
+    assert m["grids_events_per_1000"] == pytest.approx((7 + 6) * 1000 / 3200)  # tasks + mediation cases
+    assert missing(m["grids_area_coverage"]) and missing(m["grids_overlaps"])  # no boundaries yet
+    assert row(con, "古桥社区", MARCH)["grids_oversized"] == 1  # 520 households
+    assert row(con, "新建社区", MARCH)["grids_no_leader"] == 1
+    no_grids = row(con, "永安社区", MARCH)
+    assert no_grids["grids_count"] == 0 and no_grids["grids_household_coverage"] == 0  # 0 of 3,000 households
+    assert missing(no_grids["grids_households_per_staff"])  # no staff: no ratio
 
 
-def test_monthly_rows_cover_every_community_and_month(db):
-    with duckdb.connect(str(db), read_only=True) as con:
-        monthly = metrics.community_monthly(con, D(2022, 3, 1), D(2022, 5, 31))
-    assert len(monthly) == 4 * 3
+# Empty periods, communities without data, street totals ----------------------------------------
+
+
+def test_an_empty_period_has_zero_counts_and_no_rates(con):
+    m = row(con, "崇北社区", (D(2030, 1, 1), D(2030, 1, 31)))
+    assert m["tasks_published"] == m["tasks_claims"] == m["mediation_cases"] == m["jobs_postings"] == 0
+    assert all(missing(m[c]) for c in RATES if not c.startswith("grids_")), {c: m[c] for c in RATES}
+    assert missing(m["tasks_median_days_to_close"]) and missing(m["tasks_claims_per_task"])
+    assert m["tasks_overdue_open"] == 2  # T4 and T9 are still open in 2030: overdue is a state, not a flow
+    assert m["grids_count"] == 2  # grids do not depend on the period
+
+
+def test_a_community_without_data_appears_with_zeros(con):
+    frame = metrics.community_metrics(con, *MARCH)
+    assert sorted(frame["community"]) == sorted(["崇北社区", "新建社区", "永安社区", "古桥社区", "空白社区"])
+    blank = frame.set_index("community").loc["空白社区"].to_dict()
+    counts = [m.column for m in metrics.load_catalogue().values() if m.format == "count" and m.key != "grids.overlaps"]
+    assert all(blank[c] == 0 for c in counts), {c: blank[c] for c in counts}
+    assert all(missing(blank[c]) for c in RATES)  # no households either: no coverage
+    assert missing(blank["points_balance"]) and missing(blank["grids_events_per_1000"])
+
+
+def test_street_rates_come_from_the_records_not_from_community_rates(con):
+    s = street(con, "崇文街道", MARCH)
+    communities = metrics.community_metrics(con, *MARCH, street="崇文街道").set_index("community")
+
+    assert (s["tasks_published"], s["tasks_closed"]) == (8, 5)
+    assert s["tasks_closure_rate"] == pytest.approx(5 / 8)
+    assert communities["tasks_closure_rate"].mean() == pytest.approx((4 / 7 + 1) / 2)  # what a mean would say
+
+    assert s["mediation_grid_rate"] == pytest.approx(2 / 6)  # M1 + M7 over 6 settled; mean of rates: 0.6
+    assert s["mediation_community_rate"] == pytest.approx(3 / 6)
+    assert s["mediation_success_rate"] == pytest.approx(3 / 5)
+    assert s["mediation_mediators"] == 4
+
+    # Medians over the street's records, not the mean of the communities' medians.
+    days = [1.0, 1.0, hours("2022-03-01 09:00", "2022-03-03 23:59"), hours("2022-03-02 09:00", "2022-03-06 00:00")]
+    days.append(hours("2022-03-15 09:00", "2022-04-10 09:00"))
+    assert s["tasks_median_days_to_close"] == pytest.approx(statistics.median(days))
+
+    # Distinct persons over the street: 周五 is registered in 永安 and placed in 崇北, one person.
+    assert communities["jobs_registrations"].sum() == 5 and s["jobs_registrations"] == 4
+    assert communities["jobs_placements"].sum() == 2 and s["jobs_placements"] == 2  # 马一 and 周五
+
+    assert s["grids_household_coverage"] == pytest.approx((850 + 380) / (3200 + 2800 + 3000))
+    assert s["tasks_claims_per_task"] == pytest.approx(5 / 8)
+    assert s["tasks_overdue_open"] == 2
+
+
+def test_street_of_a_community_without_households(con):
+    s = street(con, "许庄街道", MARCH)
+    assert s["grids_household_coverage"] == pytest.approx(520 / 2500)  # 空白社区 has no household count
+    assert s["points_redeemers"] == 1
+
+
+# Months ------------------------------------------------------------------------------------------
+
+
+def test_monthly_rows_cover_every_community_and_month(con):
+    monthly = metrics.community_monthly(con, D(2022, 3, 1), D(2022, 5, 31))
+    assert len(monthly) == 5 * 3
+    assert [m.month for m in pd.to_datetime(monthly["month"]).drop_duplicates().sort_values()] == [3, 4, 5]
     chongbei = monthly[monthly["community"] == "崇北社区"].set_index("month")
-    assert chongbei["tasks_published"].tolist() == [5, 1, 0]
-    assert chongbei["tasks_claims"].tolist() == [3, 1, 0]
+    assert chongbei["tasks_published"].tolist() == [7, 1, 0]
+    assert chongbei["tasks_claims"].tolist() == [4, 1, 0]
+    assert chongbei["tasks_overdue_open"].tolist() == [2, 2, 2]  # each as of its month's end
+    guqiao = monthly[monthly["community"] == "古桥社区"].set_index("month")
+    assert guqiao["points_balance"].tolist() == pytest.approx([90, 275 / 3, 275 / 3])
 
 
-def test_catalogue_matches_the_macros_and_the_schema(db):
+def test_monthly_sums_match_the_whole_period_for_counts(con):
+    whole = metrics.community_metrics(con, D(2022, 3, 1), D(2022, 5, 31)).set_index("community_id").sort_index()
+    monthly = (
+        metrics.community_monthly(con, D(2022, 3, 1), D(2022, 5, 31)).groupby("community_id").sum(numeric_only=True)
+    )
+    for column in ("tasks_published", "tasks_claims", "tasks_closed", "mediation_cases", "jobs_intents"):
+        assert (whole[column] == monthly[column]).all(), column
+
+
+def test_a_partial_month_counts_only_days_in_the_range(con):
+    monthly = metrics.community_monthly(con, D(2022, 3, 5), D(2022, 4, 3), communities=["崇北社区"])
+    assert pd.to_datetime(monthly["month"]).dt.day.tolist() == [1, 1]
+    assert monthly["tasks_published"].tolist() == [5, 1]  # T1 and T2 before 5 March are out
+    street_months = metrics.street_monthly(con, D(2022, 3, 1), D(2022, 4, 30), street="崇文街道")
+    assert street_months["tasks_published"].tolist() == [8, 1]
+
+
+def test_scope_by_street_and_communities(con):
+    frame = metrics.community_metrics(con, *MARCH, street="崇文街道", communities=["崇北社区", "XJ"])
+    assert sorted(frame["community"]) == ["崇北社区", "新建社区"]
+    assert len(metrics.street_metrics(con, *MARCH)) == 2
+
+
+# The catalogue -----------------------------------------------------------------------------------
+
+
+def test_catalogue_matches_the_macros_and_the_schema(con):
     catalogue = metrics.load_catalogue()
+    columns = [m.column for m in catalogue.values()]
+    assert len(set(columns)) == len(columns)
+    community = list(metrics.community_metrics(con, *MARCH).columns)
+    assert community[:3] == ["community_id", "community", "street"] and community[3:] == columns
+    assert list(metrics.community_monthly(con, *MARCH).columns) == community[:3] + ["month"] + columns
+    assert list(metrics.street_metrics(con, *MARCH).columns) == ["street"] + columns
+    assert list(metrics.street_monthly(con, *MARCH).columns) == ["street", "month"] + columns
+    assert set(load_schemas().enums["metric_key"].values) <= set(catalogue)
+    for m in catalogue.values():
+        assert m.name and m.unit and m.definition.endswith("。"), m.key
+
+
+def test_format_value():
+    f = metrics.format_value
+    assert f("tasks.closure_rate", 0.82) == "82.0%"
+    assert f("tasks_closure_rate", 2 / 3) == "66.7%"
+    assert f("tasks.published", 1234) == "1,234"
+    assert f("tasks.published", 61, with_unit=True) == "61 件"
+    assert f("tasks.median_days_to_close", 2.625) == "2.6"
+    assert f("tasks.median_days_to_close", 2.625, with_unit=True) == "2.6 天"
+    assert f("tasks.claims_per_task", 8.333) == "8.3"
+    assert f("points.earned", 12000) == "12,000"
+    assert f("points.balance", 92.5) == "92.5"
+    for nothing in (None, float("nan"), pd.NA):
+        assert f("tasks.closure_rate", nothing) == "—"
+        assert f("tasks.published", nothing) == "—"
+    with pytest.raises(KeyError):
+        f("tasks.nonsense", 1)
+
+
+def test_catalogue_rejects_a_bad_entry(tmp_path):
+    bad = tmp_path / "metrics.toml"
+    bad.write_text(
+        '[[metric]]\nkey = "tasks.published"\nname = "发布任务数"\nunit = "件"\ndefinition = "x。"\n'
+        'direction = "up"\nformat = "count"\ncolumn = "tasks_published"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="direction"):
+        metrics.load_catalogue(bad)
+
+
+def test_a_staging_view_for_every_ledger_table(con):
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    tables = {kind.table for kind in load_schemas().ordered()}
+    assert {f"stg_{table}" for table in tables} <= views
+    for table in tables:  # staging keeps every record
+        assert (
+            con.execute(f"SELECT count(*) FROM stg_{table}").fetchone()
+            == con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        )
+
+
+# Empty ledgers -----------------------------------------------------------------------------------
+
+
+def test_every_macro_works_when_the_ledgers_are_empty(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert load_paths(write_street(tmp_path / "base", with_ledgers=False), db=db).rejected == []
     with duckdb.connect(str(db), read_only=True) as con:
-        columns = set(metrics.community_metrics(con, D(2022, 1, 1), D(2022, 1, 31)).columns)
-    assert {m.column for m in catalogue.values()} == columns - {"community_id", "community", "street"}
-    assert set(load_schemas().enums["metric_key"].values) == set(catalogue)
-    assert all(m.direction in ("higher", "lower", "neutral") for m in catalogue.values())
-    assert all(m.format in ("count", "rate", "days", "decimal") for m in catalogue.values())
-
-
-def test_macros_work_on_an_empty_warehouse(tmp_path):
-    path = tmp_path / "w.duckdb"
-    load_paths(write_base(tmp_path / "base")[:1], db=path)
-    with duckdb.connect(str(path), read_only=True) as con:
         frame = metrics.community_metrics(con, D(2022, 1, 1), D(2022, 12, 31))
-    assert len(frame) == 4 and frame["tasks_published"].sum() == 0
+        assert len(frame) == 5 and frame["tasks_published"].sum() == 0 and frame["points_participants"].sum() == 0
+        assert frame[[c for c in RATES if not c.startswith("grids_")]].isna().all().all()
+        assert frame.set_index("community").loc["崇北社区", "grids_count"] == 2
+        assert len(metrics.community_monthly(con, D(2022, 1, 1), D(2022, 12, 31))) == 5 * 12
+        assert len(metrics.street_metrics(con, D(2022, 1, 1), D(2022, 12, 31))) == 2
+        assert len(metrics.street_monthly(con, D(2022, 1, 1), D(2022, 12, 31))) == 2 * 12
+        for macro in ("community_events_by_kind", "community_tasks_by", "community_trainings_by_course"):
+            assert metrics.breakdown(con, macro, D(2022, 1, 1), D(2022, 12, 31)).empty
+        assert metrics.breakdown(con, "community_mediators", D(2022, 1, 1), D(2022, 12, 31)).empty
+        assert con.execute("SELECT count(*) FROM fct_tasks").fetchone() == (0,)
+
+
+def test_a_selection_of_communities_is_one_group_from_its_records(con):
+    chosen = ["崇北社区", "XJ"]  # names or codes
+    s = metrics.selection_metrics(con, *MARCH, chosen).iloc[0]
+    assert (s["tasks_published"], s["tasks_closed"]) == (8, 5)
+    assert s["tasks_closure_rate"] == pytest.approx(5 / 8)
+    assert s["mediation_grid_rate"] == pytest.approx(2 / 6)
+    assert s["jobs_registrations"] == 2  # 周五 and 吴六 in 崇北
+    monthly = metrics.selection_monthly(con, D(2022, 3, 1), D(2022, 4, 30), chosen)
+    assert monthly["tasks_published"].tolist() == [8, 1]
+    assert list(monthly.columns) == ["month"] + [m.column for m in metrics.load_catalogue().values()]

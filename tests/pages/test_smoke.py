@@ -47,5 +47,3 @@ def test_data_status_shows_loads_and_rejections(tmp_path, monkeypatch):
     history, rejected = at.dataframe[0].value, at.dataframe[1].value
     assert set(history["文件"]) == {"社区名录.csv", "网格名录.csv", "活动.csv"}
     assert rejected[["行号", "列", "值"]].values.tolist() == [[3, "活动日期", "2022-13-20"]]
-    at = run_page("pages/overview.py", db, monkeypatch)
-    assert {m.label: m.value for m in at.metric}["活动台账"] == "1"

@@ -1,0 +1,21 @@
+-- community_tasks_by(start_date, end_date): tasks published in the period per community x source x
+-- category (source or category may be NULL when the ledger left them empty), with the task metrics
+-- that add up. E.g. tasks.published from the mini-program: ... WHERE source = '小程序'.
+CREATE OR REPLACE MACRO community_tasks_by(start_date, end_date) AS TABLE
+WITH
+tasks AS (SELECT * FROM stg_tasks)
+
+SELECT
+    community_id,
+    community,
+    street,
+    source,
+    category,
+    count(*) AS tasks_published,
+    count(*) FILTER (WHERE is_closed) AS tasks_closed,
+    count(*) FILTER (WHERE closed_on_time) AS tasks_closed_on_time,
+    count(*) FILTER (WHERE closed_on_time IS NOT NULL) AS tasks_closed_with_deadline
+FROM tasks
+WHERE published_on BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
+GROUP BY ALL
+ORDER BY ALL;
