@@ -38,8 +38,11 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, extra: dict 
 
 
 def scope_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Street -> its communities, for the filters."""
-    rows = con.execute("SELECT street, community FROM dim_communities ORDER BY street, community_id").fetchall()
+    """Street -> its communities, for the filters; the street with most communities first (the default)."""
+    rows = con.execute(
+        "SELECT street, community FROM dim_communities"
+        " ORDER BY count(*) OVER (PARTITION BY street) DESC, street, community_id"
+    ).fetchall()
     out: dict[str, list[str]] = {}
     for street, community in rows:
         out.setdefault(street, []).append(community)

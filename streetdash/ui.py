@@ -116,6 +116,8 @@ def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[s
     for key in keys:
         m = metric(key)
         reference = None if scope_row is None else scope_row.get(m.column)
+        if m.format == "count" and not _missing(reference) and len(table):
+            reference = reference / len(table)  # a count compares with the average community, a rate with the whole
         if m.direction != "neutral" and not _missing(reference):
             styler = styler.map(_against, subset=[m.name], reference=reference, direction=m.direction)
         styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name])

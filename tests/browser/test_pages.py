@@ -105,7 +105,13 @@ def test_page_renders(server, browser, page_name):
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
     page.wait_for_selector("h1", timeout=30_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    page.wait_for_timeout(1500)  # let charts and tables settle before the screenshot
+    # Tables draw on a canvas and charts load their library: wait until every one has drawn.
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].every(d => d.querySelector('canvas'))"
+        " && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(5000)  # the grids paint their cells a moment after the canvas appears
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{page_name}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
