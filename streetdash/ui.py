@@ -78,6 +78,14 @@ __all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by
 
 def filters() -> Filters:
     """The global filters chosen in the sidebar (drawn by dashboard.py before the page runs)."""
+    if "filters" not in st.session_state:
+        # The very first request to a fresh server at a page's own URL (a shared link): Streamlit,
+        # seeing a pages/ folder, runs the page alone in its legacy multipage mode until the entry
+        # script has called st.navigation once. Leave that mode and run again through dashboard.py.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state.filters
 
 

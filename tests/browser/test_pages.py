@@ -113,7 +113,11 @@ def test_page_renders(server, browser, page_name):
     )
     page.wait_for_timeout(5000)  # the grids paint their cells a moment after the canvas appears
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{page_name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{page_name}.png"))  # what a 1366x768 screen shows first
+    # Streamlit scrolls inside its own container, so the whole page is taken on a tall viewport.
+    page.set_viewport_size({"width": 1366, "height": 3600})
+    page.wait_for_timeout(3000)
+    page.screenshot(path=str(SHOTS / f"{page_name}_full.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
     # Opened at a page's own URL, Streamlit's client first looks for its server under that path
     # (/data_status/_stcore/health), gets a 404 and falls back to the root: expected, and nothing else.
