@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.bench_dashboard import bench_dashboard
 from bench.bench_etl import bench_etl
 
 RESULTS = Path(__file__).with_name("results.md")
@@ -37,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="性能基准")
     parser.add_argument("--rows", type=int, default=1_000_000, help="ETL 基准的任务行数")
     args = parser.parse_args()
-    rows = bench_etl(args.rows)
+    rows = bench_etl(args.rows) + bench_dashboard(args.rows)
     table = Table(title="性能基准")
     for header in HEADERS:
         table.add_column(header)

@@ -1,12 +1,13 @@
 import streamlit as st
 
-from streetdash import db
+from streetdash import db, ui
 
 st.title("数据导入情况")
 status = db.warehouse_status()
 if not status.exists:
     st.warning(f"尚未建立数仓：{status.path}")
     st.stop()
+ui.through_entry()
 st.caption(f"数仓文件：{status.path}")
 st.subheader("最近的导入批次")
 history = db.load_history()

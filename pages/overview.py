@@ -46,9 +46,8 @@ with left:
         ui.ranking(communities, current, RANKED),
         hide_index=True,
         width="stretch",
-        column_config=ui.column_config(RANKED),
     )
-    st.caption("绿色：好于街道（所选范围）整体；红色：差于整体。点击列名可排序。")
+    st.caption("绿色：好于整体（比率与所选范围整体比，数量与社区平均比）；红色：差于整体。点击列名可排序。")
 with right:
     st.subheader("综合得分")
     score_table, parts = scores.city_scores(communities, targets)

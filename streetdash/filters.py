@@ -44,6 +44,8 @@ class Filters:
             return f"{self.start.year}年{self.start.month}月"
         if self.start == dt.date(self.start.year, 1, 1) and self.end == dt.date(self.start.year, 12, 31):
             return f"{self.start.year}年"
+        if self.start.day == 1 and self.start.month % 3 == 1 and self.end == month_end(add_months(self.start, 2)):
+            return f"{self.start.year}年第{(self.start.month + 2) // 3}季度"
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
 
@@ -114,33 +116,46 @@ def to_query(filters: Filters) -> dict[str, str | list[str]]:
     return query
 
 
+def _set_widgets(state, f: Filters, latest: dt.date) -> None:
+    state["f_street"] = f.street
+    state["f_communities"] = list(f.communities)
+    state["f_period"] = _preset_of(f, latest)
+    state["f_range"] = (f.start, f.end)
+
+
 def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
-    """Draw the filters in the sidebar and return them; state lives in the session and the URL."""
+    """Draw the filters in the sidebar and return them; state lives in the session and the URL.
+
+    The widgets have fixed keys, so their state survives page changes; a change asked for from a
+    page (a click on a chart) arrives as ``pending_filters`` and is applied before they are drawn.
+    """
     import streamlit as st
 
-    if "filters" not in st.session_state:
+    state = st.session_state
+    if "filters" not in state:
         params = {key: st.query_params.get_all(key) for key in st.query_params}
-        st.session_state.filters = from_query(params, streets, latest)
-    current: Filters = st.session_state.filters
+        state.filters = from_query(params, streets, latest)
+        _set_widgets(state, state.filters, latest)
+    if "pending_filters" in state:
+        _set_widgets(state, state.pop("pending_filters"), latest)
+    if state.get("f_street") not in streets:
+        state["f_street"] = next(iter(streets))
+    options = streets[state["f_street"]]
+    state["f_communities"] = [c for c in state.get("f_communities", []) if c in options]
     with st.sidebar:
         st.subheader("筛选")
-        street_names = list(streets)
-        street = st.selectbox(
-            "街道", street_names, index=street_names.index(current.street) if current.street in street_names else 0
-        )
-        options = streets.get(street, [])
-        chosen = st.multiselect(
-            "社区", options, default=[c for c in current.communities if c in options], placeholder="全部社区"
-        )
-        preset = st.radio("时间", PERIODS, index=PERIODS.index(_preset_of(current, latest)), horizontal=True)
+        street = st.selectbox("街道", list(streets), key="f_street")
+        chosen = st.multiselect("社区", streets[street], key="f_communities", placeholder="全部社区")
+        preset = st.radio("时间", PERIODS, key="f_period", horizontal=True)
         if preset == "自定义":
-            picked = st.date_input("起止日期", (current.start, current.end), format="YYYY-MM-DD")
+            picked = st.date_input("起止日期", key="f_range", format="YYYY-MM-DD")
+            current = state.filters
             start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (current.start, current.end)
         else:
             start, end = period_range(preset, latest)
         st.caption(f"数据截至 {latest:%Y-%m-%d}")
     chosen_filters = Filters(street, tuple(chosen), start, end)
-    st.session_state.filters = chosen_filters
+    state.filters = chosen_filters
     st.query_params.from_dict(to_query(chosen_filters))
     return chosen_filters
 

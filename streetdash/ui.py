@@ -76,16 +76,25 @@ def column_config(keys: list[str]) -> dict:
 __all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column"]
 
 
-def filters() -> Filters:
-    """The global filters chosen in the sidebar (drawn by dashboard.py before the page runs)."""
-    if "filters" not in st.session_state:
-        # The very first request to a fresh server at a page's own URL (a shared link): Streamlit,
-        # seeing a pages/ folder, runs the page alone in its legacy multipage mode until the entry
-        # script has called st.navigation once. Leave that mode and run again through dashboard.py.
-        from streamlit.runtime.pages_manager import PagesManager
+def through_entry() -> None:
+    """Make sure this page runs inside dashboard.py (filters, navigation), not on its own.
 
+    Streamlit treats a folder named ``pages/`` as a legacy multipage app and runs a page's file alone
+    until the entry script has called ``st.navigation`` in that process: on a fresh server opened at a
+    page's own URL (a shared link), and in every ``AppTest`` run. Leave that mode and run again
+    through the entry script. (``PagesManager.uses_pages_directory`` is the switch Streamlit itself
+    turns off in ``st.navigation``.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory or "filters" not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def filters() -> Filters:
+    """The global filters chosen in the sidebar (drawn by dashboard.py before the page runs)."""
+    through_entry()
     return st.session_state.filters
 
 
@@ -97,8 +106,7 @@ def drill_down(event, f: Filters) -> None:
     }
     chosen = tuple(sorted(n for n in names if n in _communities(f)))
     if chosen and chosen != f.communities:
-        st.session_state.filters = Filters(f.street, chosen, f.start, f.end)
-        st.session_state.pop("filter_widgets", None)
+        st.session_state.pending_filters = Filters(f.street, chosen, f.start, f.end)
         st.rerun()
 
 

@@ -111,3 +111,27 @@ def test_an_empty_period_says_so(demo, monkeypatch):
     at = open_page("pages/tasks.py", demo[0], monkeypatch, street="崇文街道", start="2030-01-01", end="2030-01-31")
     assert metrics(at)["办结率"] == "—"
     assert any("没有" in i.value for i in at.info)
+
+
+def test_sidebar_filters_change_the_view_and_follow_to_other_pages(demo, monkeypatch):
+    at = open_page("pages/overview.py", demo[0], monkeypatch)
+    for preset, label in [("上月", "2024年11月"), ("本年", "2024年"), ("本季度", "2024年第4季度")]:
+        at.sidebar.radio[0].set_value(preset).run()
+        assert not at.exception and label in at.caption[0].value
+    at.sidebar.multiselect[0].set_value(["崇北社区"]).run()
+    at.switch_page("pages/tasks.py").run()
+    assert at.caption[0].value.startswith("崇北社区 · 2024年第4季度")
+    assert at.sidebar.multiselect[0].value == ["崇北社区"]
+    at.sidebar.selectbox[0].set_value("许庄街道").run()
+    assert at.caption[0].value.startswith("许庄街道全部社区") and not at.exception
+
+
+def test_a_click_on_a_community_narrows_the_filters(demo, monkeypatch):
+    from streetdash.filters import Filters
+
+    at = open_page("pages/tasks.py", demo[0], monkeypatch, street="崇文街道", start="2022-01-01", end="2022-12-31")
+    f = at.session_state["filters"]
+    at.session_state["pending_filters"] = Filters(f.street, ("永安社区",), f.start, f.end)  # what a chart click sets
+    at.run()
+    assert at.caption[0].value.startswith("永安社区 · 2022年")
+    assert at.query_params["community"] in ("永安社区", ["永安社区"])
