@@ -15,10 +15,7 @@ KEYS = [
     "jobs.certified",
     "events.count",
 ]
-current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-for row in (KEYS[:4], KEYS[4:]):
-    for column, key in zip(st.columns(4), row, strict=False):
-        ui.kpi(column, key, current, previous)
+ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(columns={"jobs_postings": "就业信息", "jobs_vacancies": "岗位数"})
 charts.show(charts.trend(monthly, "month", ["就业信息", "岗位数"], None, "每月发布的就业信息与岗位"), "就业_月度趋势")

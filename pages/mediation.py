@@ -15,10 +15,7 @@ KEYS = [
     "mediation.median_days",
     "mediation.closed",
 ]
-current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-for row in (KEYS[:4], KEYS[4:]):
-    for column, key in zip(st.columns(4), row, strict=False):
-        ui.kpi(column, key, current, previous)
+ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(
     columns={"mediation_cases": "受理", "mediation_closed": "结案", "mediation_success_rate": "调解成功率"}

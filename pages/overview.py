@@ -22,10 +22,7 @@ KPIS = [
     "jobs.intents",
     "points.participants",
 ]
-current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-for row in (KPIS[:4], KPIS[4:]):
-    for column, key in zip(st.columns(4), row, strict=False):
-        ui.kpi(column, key, current, previous)
+current = ui.kpi_rows(f, KPIS)
 
 communities = data.community_metrics(f)
 targets = data.breakdown("campaigns", f)

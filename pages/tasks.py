@@ -15,10 +15,7 @@ KEYS = [
     "tasks.overdue_open",
     "tasks.satisfaction_rate",
 ]
-current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-for row in (KEYS[:4], KEYS[4:]):
-    for column, key in zip(st.columns(4), row, strict=False):
-        ui.kpi(column, key, current, previous)
+current = ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(
     columns={"tasks_published": "发布", "tasks_claims": "接单", "tasks_closed": "办结", "tasks_closure_rate": "办结率"}

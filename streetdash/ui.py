@@ -38,6 +38,17 @@ def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None)
     )
 
 
+def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
+    """Cards for ``keys``, four to a row, each against the previous period; returns the scope's figures."""
+    from streetdash import data
+
+    current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
+    for start in range(0, len(keys), 4):
+        for column, key in zip(st.columns(4), keys[start : start + 4], strict=False):
+            kpi(column, key, current, previous)
+    return current
+
+
 def caption(f: Filters) -> None:
     where = "、".join(f.communities) if f.communities else f"{f.street or ''}全部社区"
     st.caption(f"{where} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
