@@ -30,6 +30,9 @@ st.subheader("积分超市")
 KEYS = ["points.participants", "points.earned", "points.redeemed", "points.redeemers"]
 ui.kpi_rows(f, KEYS)
 monthly = data.scope_monthly(f).rename(columns={"points_earned": "获得积分", "points_redeemed": "兑换积分"})
-charts.show(charts.trend(monthly, "month", ["获得积分", "兑换积分"], None, "每月获得与兑换的积分"), "积分_月度趋势")
+charts.show(
+    charts.trend(monthly, "month", ["获得积分", "兑换积分"], None, "每月获得与兑换的积分（近12个月及所选期间）"),
+    "积分_月度趋势",
+)
 charts.show(charts.bar(data.breakdown("points_reasons", f), "事由", "笔数", "积分事由"), "积分事由")
 ui.definitions(KEYS)

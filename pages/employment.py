@@ -18,7 +18,10 @@ KEYS = [
 ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(columns={"jobs_postings": "就业信息", "jobs_vacancies": "岗位数"})
-charts.show(charts.trend(monthly, "month", ["就业信息", "岗位数"], None, "每月发布的就业信息与岗位"), "就业_月度趋势")
+charts.show(
+    charts.trend(monthly, "month", ["就业信息", "岗位数"], None, "每月发布的就业信息与岗位（近12个月及所选期间）"),
+    "就业_月度趋势",
+)
 left, right = st.columns(2)
 with left:
     funnel = data.breakdown("seeker_funnel", f)

@@ -20,7 +20,10 @@ ui.kpi_rows(f, KEYS)
 monthly = data.scope_monthly(f).rename(
     columns={"mediation_cases": "受理", "mediation_closed": "结案", "mediation_success_rate": "调解成功率"}
 )
-charts.show(charts.trend(monthly, "month", ["受理", "结案"], "调解成功率", "每月受理与结案"), "矛盾调解_月度趋势")
+charts.show(
+    charts.trend(monthly, "month", ["受理", "结案"], "调解成功率", "每月受理与结案（近12个月及所选期间）"),
+    "矛盾调解_月度趋势",
+)
 left, right = st.columns(2)
 with left:
     charts.show(

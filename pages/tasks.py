@@ -21,7 +21,8 @@ monthly = data.scope_monthly(f).rename(
     columns={"tasks_published": "发布", "tasks_claims": "接单", "tasks_closed": "办结", "tasks_closure_rate": "办结率"}
 )
 charts.show(
-    charts.trend(monthly, "month", ["发布", "接单", "办结"], "办结率", "每月发布、接单与办结"), "任务办结_月度趋势"
+    charts.trend(monthly, "month", ["发布", "接单", "办结"], "办结率", "每月发布、接单与办结（近12个月及所选期间）"),
+    "任务办结_月度趋势",
 )
 
 communities = data.community_metrics(f)

@@ -96,6 +96,9 @@ def bar(
         )
         fig.add_vline(x=reference, **line) if horizontal else fig.add_hline(y=reference, **line)
     _axes(fig, kind, horizontal)
+    largest = frame[[y] if isinstance(y, str) else y].max(numeric_only=True).max()
+    if kind == "count" and largest == largest and largest < 8:  # small counts: whole-number ticks only
+        fig.update_xaxes(dtick=1) if horizontal else fig.update_yaxes(dtick=1)
     fig.update_layout(title=title, barmode="group", showlegend=not isinstance(y, str))
     return fig
 

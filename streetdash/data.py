@@ -11,7 +11,7 @@ import streamlit as st
 
 from streetdash import metrics, queries
 from streetdash.db import connect_readonly, warehouse_version
-from streetdash.filters import Filters
+from streetdash.filters import Filters, add_months
 
 CACHE = dict(ttl=3600, max_entries=512, show_spinner=False)
 
@@ -58,8 +58,10 @@ def scope_metrics(f: Filters) -> pd.Series | None:
 
 
 def scope_monthly(f: Filters) -> pd.DataFrame:
-    """The whole scope per month."""
-    return _metrics(warehouse_version(), "scope_monthly", f)
+    """The whole scope per month, over at least the twelve months ending with the period: a trend
+    of one month is no trend."""
+    start = min(f.start, add_months(f.end.replace(day=1), -11))
+    return _metrics(warehouse_version(), "scope_monthly", Filters(f.street, f.communities, start, f.end))
 
 
 @st.cache_data(**CACHE)
