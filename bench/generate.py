@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 STREETS = {
@@ -18,7 +19,11 @@ STREETS = {
     "北城街道": ["星河社区"],
 }
 CATEGORIES = ["安全隐患", "环境卫生", "矛盾纠纷", "疫情防控", "政策宣传", "微心愿", "便民服务", "其他"]
-SOURCES = ["小程序", "网格员上报", "热线", "居民来访", "社区发布"]
+SOURCES = ["小程序", "网格员上报", "热线", "居民来访", "社区发布", "其他"]
+SOURCE_WEIGHTS = [0.35, 0.3, 0.15, 0.1, 0.08, 0.02]
+STATUSES = ["待接单", "已接单", "办理中", "已办结", "已关闭"]
+STATUS_WEIGHTS = [0.08, 0.08, 0.11, 0.7, 0.03]  # ~70% closed (已办结)
+KINDS = ["商品房小区", "回迁安置", "老旧小区", "村改居", "混合"]
 TITLES = [
     "清理楼道杂物",
     "更换路灯",
@@ -34,7 +39,19 @@ GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂
 GRIDS_PER_COMMUNITY = 20
 
 
-def _write(path: Path, columns: dict[str, list | np.ndarray]) -> Path:
+def _take(values: list[str], index: np.ndarray) -> pa.Array:
+    """``values[index]`` as an Arrow string column, built without a per-row Python loop."""
+    return pa.array(values, pa.string()).take(pa.array(index))
+
+
+def _stamp(times: np.ndarray, fmt: str = "%Y-%m-%d %H:%M:%S", mask: np.ndarray | None = None) -> pa.Array:
+    """numpy datetimes as ledger text (``2022-08-30 14:30:00``); masked rows are left empty."""
+    text = pc.strftime(pa.array(times.astype("datetime64[s]")), format=fmt)
+    return text if mask is None else pc.if_else(pa.array(mask), "", text)
+
+
+def _write(path: Path, columns: dict[str, list | np.ndarray | pa.Array]) -> Path:
+    """Write ``columns`` as a UTF-8 CSV with one header row."""
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
     # Unquoted, as spreadsheets export it (no value here holds a comma).
     pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="none"))
@@ -56,7 +73,7 @@ def write_task_ledgers(out_dir: Path, rows: int = 1_000_000, seed: int = 7) -> d
                 "所属街道": [street for street, _ in communities],
                 "户数": [str(int(x)) for x in rng.integers(2500, 6000, len(communities))],
                 "人口": [str(int(x)) for x in rng.integers(7000, 18000, len(communities))],
-                "社区类型": ["老旧小区"] * len(communities),
+                "社区类型": [KINDS[i % len(KINDS)] for i in range(len(communities))],
                 "别名": [name.removesuffix("社区") for _, name in communities],
             },
         )
@@ -80,30 +97,31 @@ def write_task_ledgers(out_dir: Path, rows: int = 1_000_000, seed: int = 7) -> d
     )
 
     grid = rng.integers(0, len(grid_ids), rows)
-    community_names = np.array([name for _, name in communities])[grid_community[grid]]
-    start = np.datetime64("2021-01-01T00:00")
-    published = start + rng.integers(0, 4 * 365 * 24 * 60, rows).astype("timedelta64[m]")
-    deadline = (published + rng.integers(3, 30, rows).astype("timedelta64[D]")).astype("datetime64[D]")
-    closed_mask = rng.random(rows) < 0.7
-    closed = published + rng.integers(60, 40 * 24 * 60, rows).astype("timedelta64[m]")
-    status = np.where(closed_mask, "已办结", rng.choice(["待接单", "已接单", "办理中"], rows))
-    published_text = np.datetime_as_string(published, unit="m").astype(object)
+    minute = np.timedelta64(1, "m")
+    published = np.datetime64("2021-01-01T00:00") + rng.integers(0, 4 * 365 * 24 * 60, rows) * minute
+    deadline = published.astype("datetime64[D]") + rng.integers(3, 30, rows)
+    status = rng.choice(STATUSES, rows, p=STATUS_WEIGHTS)
+    closed = status == "已办结"
+    closed_at = published + rng.integers(60, 40 * 24 * 60, rows) * minute
+    satisfaction = rng.choice(["满意", "基本满意", "不满意", ""], rows, p=[0.6, 0.25, 0.05, 0.1])
     files["tasks"] = _write(
         out_dir / "tasks.csv",
         {
-            "任务编号": np.char.add("T", np.char.zfill(np.arange(rows).astype(str), 8)),
-            "所属社区": community_names,
-            "网格编码": np.array(grid_ids)[grid],
-            "任务类别": rng.choice(CATEGORIES, rows),
-            "任务内容": rng.choice(TITLES, rows),
-            "任务来源": rng.choice(SOURCES, rows),
-            "发布时间": [t.replace("T", " ") for t in published_text],
-            "办理时限": np.datetime_as_string(deadline, unit="D"),
+            "任务编号": pc.binary_join_element_wise(
+                "T", pc.utf8_lpad(pc.cast(pa.array(np.arange(rows)), pa.string()), 8, "0"), ""
+            ),
+            "所属社区": _take([name for _, name in communities], grid_community[grid]),
+            "网格编码": _take(grid_ids, grid),
+            "任务类别": _take(CATEGORIES, rng.integers(0, len(CATEGORIES), rows)),
+            "任务内容": _take(TITLES, rng.integers(0, len(TITLES), rows)),
+            "任务来源": _take(SOURCES, rng.choice(len(SOURCES), rows, p=SOURCE_WEIGHTS)),
+            "发布时间": _stamp(published),
+            "办理时限": _stamp(deadline, "%Y-%m-%d"),
             "状态": status,
-            "办结时间": np.where(closed_mask, np.char.replace(np.datetime_as_string(closed, unit="m"), "T", " "), ""),
-            "满意度": np.where(closed_mask, rng.choice(["满意", "基本满意", "不满意"], rows, p=[0.7, 0.25, 0.05]), ""),
-            "经度": np.round(111.78 + rng.normal(0, 0.01, rows), 6).astype(str),
-            "纬度": np.round(37.14 + rng.normal(0, 0.01, rows), 6).astype(str),
+            "办结时间": _stamp(closed_at, mask=~closed),
+            "满意度": np.where(closed, satisfaction, ""),
+            "经度": pc.cast(pa.array(np.round(111.78 + rng.normal(0, 0.01, rows), 6)), pa.string()),
+            "纬度": pc.cast(pa.array(np.round(37.14 + rng.normal(0, 0.01, rows), 6)), pa.string()),
         },
     )
     return files

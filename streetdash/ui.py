@@ -29,12 +29,14 @@ def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None)
     if not _missing(value) and not _missing(before):
         change = value - before
         delta = f"{change * 100:+.1f} 个百分点" if m.format == "rate" else f"{change:+,.1f}".replace(".0", "")
+    # A card is narrow at 1366 px: the bracketed part of a long name (小事不出网格) moves to the tooltip.
+    label, _, aside = m.name.partition("（")
     column.metric(
-        m.name,
+        label if len(m.name) > 10 else m.name,
         format_number(value, m.format),
         delta=delta,
         delta_color="off" if m.direction == "neutral" else "normal" if m.direction == "higher" else "inverse",
-        help=f"{m.definition}（与上一等长周期相比）",
+        help=(f"{m.name}：" if len(m.name) > 10 and aside else "") + f"{m.definition}（与上一等长周期相比）",
     )
 
 
@@ -147,7 +149,7 @@ def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[s
             reference = reference / len(table)  # a count compares with the average community, a rate with the whole
         if m.direction != "neutral" and not _missing(reference):
             styler = styler.map(_against, subset=[m.name], reference=reference, direction=m.direction)
-        styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name])
+        styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name], na_rep="—")
     return styler
 
 

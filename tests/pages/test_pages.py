@@ -82,7 +82,7 @@ def test_overview_cards_scores_and_attention(demo, monkeypatch):
         "办结率",
         "按期办结率",
         "调解成功率",
-        "网格内化解率（小事不出网格）",
+        "网格内化解率",
         "发布就业信息（条）",
         "达成就业意向（人次）",
         "参与居民",
