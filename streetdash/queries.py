@@ -73,8 +73,7 @@ def backlog_ageing(con, filters: Filters) -> pd.DataFrame:
                     ELSE '90天以上' END AS 积压时长, count(*) AS 任务数
         FROM (SELECT date_diff('day', t.published_on, $end) AS age
               FROM stg_tasks t JOIN dim_communities c USING (community_id)
-              WHERE {scope} AND t.published_on <= $end AND t.status <> '已关闭'
-                AND (t.closed_at IS NULL OR CAST(t.closed_at AS DATE) > $end))
+              WHERE {scope} AND task_open_at(t.published_on, t.status, t.closed_on, $end))
         GROUP BY ALL""",
             filters,
         )
@@ -92,8 +91,7 @@ def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
         SELECT c.community AS 社区, t.task_id AS 任务编号, t.category AS 类别, t.status AS 状态,
                t.published_on AS 发布日期, t.deadline AS 办理时限, date_diff('day', t.deadline, $end) AS 超期天数
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.published_on <= $end AND t.status <> '已关闭' AND t.deadline < $end
-          AND (t.closed_at IS NULL OR CAST(t.closed_at AS DATE) > $end)
+        WHERE {scope} AND task_overdue_at(t.published_on, t.status, t.closed_on, t.deadline, $end)
         ORDER BY t.deadline, c.community LIMIT $limit""",
         filters,
         {"limit": limit},

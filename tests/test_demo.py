@@ -253,3 +253,19 @@ def test_bundled_demo_ledgers_are_current(demo):
     assert generated == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     for path in generated:
         assert (bundled / path).read_bytes() == (root / "ledgers" / path).read_bytes(), path
+
+
+def test_page_breakdowns_agree_with_the_metric_macros(demo):
+    """The overdue list and the backlog on the tasks page count what the 超期未办结 metric counts."""
+    import datetime as dt
+
+    from streetdash import metrics, queries
+    from streetdash.filters import Filters
+
+    db, _ = demo
+    f = Filters("崇文街道", (), dt.date(2024, 7, 1), dt.date(2024, 9, 30))
+    with duckdb.connect(str(db), read_only=True) as con:
+        overdue = metrics.street_metrics(con, f.start, f.end, f.street).iloc[0]["tasks_overdue_open"]
+        assert overdue > 0
+        assert len(queries.overdue_tasks(con, f, limit=100_000)) == overdue
+        assert queries.backlog_ageing(con, f)["任务数"].sum() >= overdue

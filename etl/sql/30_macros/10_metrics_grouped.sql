@@ -73,8 +73,7 @@ overdue_tasks AS (
     FROM tasks t
     JOIN scope s USING (community_id)
     JOIN periods p ON t.published_on <= p.p_end
-    WHERE t.deadline < p.p_end
-      AND (t.is_open OR (t.is_closed AND t.closed_on > p.p_end))
+    WHERE task_overdue_at(t.published_on, t.status, t.closed_on, t.deadline, p.p_end)
     GROUP BY ALL
 ),
 claim_metrics AS (
