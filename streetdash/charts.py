@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from streetdash.metrics import format_number
+
 # Noto Sans CJK is installed by `make system-deps`; the rest cover Windows and macOS browsers.
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 PALETTE = ["#B22222", "#1F5F8B", "#E0A526", "#4C9A6A", "#7B5EA7", "#D9673B", "#5B7083", "#A0522D"]
@@ -32,20 +34,8 @@ pio.templates["streetdash"] = go.layout.Template(
         hoverlabel=dict(font=dict(family=FONT_STACK)),
     )
 )
-pio.templates.default = "plotly_white+streetdash"
-
-
-def format_number(value, kind: str = "count") -> str:
-    """A number the way a report writes it: 1,234 / 82.0% / 3.5 天; missing values as —."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if kind == "rate":
-        return f"{value * 100:.1f}%"
-    if kind == "days":
-        return f"{value:.1f} 天"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+# Set on every figure, not as plotly's default: importing Streamlit may change the default.
+TEMPLATE = "plotly_white+streetdash"
 
 
 def config(file_name: str) -> dict:
@@ -64,7 +54,8 @@ def show(fig: go.Figure | None, name: str, empty: str = "所选范围内没有�
     if fig is None:
         st.info(empty)
         return None
-    return st.plotly_chart(fig, config=config(name), key=key, **kwargs)
+    # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
+    return st.plotly_chart(fig, config=config(name), key=key, theme=None, **kwargs)
 
 
 def bar(
@@ -81,7 +72,7 @@ def bar(
     """Bars of one or more measures; ``reference`` draws a line (a street figure, a target)."""
     if frame.empty:
         return None
-    fig = go.Figure()
+    fig = go.Figure(layout=dict(template=TEMPLATE))
     for i, column in enumerate([y] if isinstance(y, str) else y):
         values = frame[column]
         text = [format_number(v, kind) for v in values]
@@ -109,7 +100,7 @@ def trend(
     """Monthly counts as bars with a rate as a line on a second axis."""
     if frame.empty:
         return None
-    fig = go.Figure()
+    fig = go.Figure(layout=dict(template=TEMPLATE))
     for i, column in enumerate(bars):
         fig.add_bar(x=frame[x], y=frame[column], name=column, marker_color=PALETTE[i + 1])
     if line:
@@ -139,7 +130,8 @@ def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | No
     if not any(values):
         return None
     fig = go.Figure(
-        go.Funnel(y=stages, x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)]))
+        go.Funnel(y=stages, x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)])),
+        layout=dict(template=TEMPLATE),
     )
     fig.update_layout(title=title)
     return fig
@@ -148,7 +140,10 @@ def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | No
 def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
     if not any(values):
         return None
-    fig = go.Figure(go.Pie(labels=labels, values=values, hole=0.45, sort=False, textinfo="label+percent"))
+    fig = go.Figure(
+        go.Pie(labels=labels, values=values, hole=0.45, sort=False, textinfo="label+percent"),
+        layout=dict(template=TEMPLATE),
+    )
     fig.update_layout(title=title, showlegend=False)
     return fig
 

@@ -94,29 +94,32 @@ def _missing(value) -> bool:
         return False
 
 
-def format_value(key: str, value, with_unit: bool = False) -> str:
-    """A metric value written the Chinese report way, by its catalogue format.
+def format_number(value, kind: str, unit: str = "") -> str:
+    """A number written the Chinese report way by its format (the formats of the catalogue).
 
-    ``count`` 1,234; ``rate`` 82.0% (from 0.82); ``days`` 2.6; ``ratio`` 8.3; ``points`` 1,234 or 92.5
+    ``count`` 1,234; ``rate`` 82.0% (from 0.82); ``days`` and ``ratio`` 2.6; ``points`` 1,234 or 92.5
     (one decimal only when not whole). A missing value (None, NaN, NA: e.g. a rate without a
-    denominator) is "—". With ``with_unit`` the unit follows, except for rates: "61 件", "2.6 天".
-    ``key`` is a metric key or macro column.
+    denominator) is "—". A ``unit`` follows the number when given.
     """
-    m = metric(key)
     if _missing(value):
         return MISSING
     value = float(value)
-    if m.format == "rate":
+    if kind == "rate":
         return f"{value * 100:.1f}%"
-    if m.format == "count":
+    if kind == "count":
         text = f"{round(value):,}"
-    elif m.format in ("days", "ratio"):
+    elif kind in ("days", "ratio") or not value.is_integer():
         text = f"{value:,.1f}"
-    elif value.is_integer():  # points
-        text = f"{int(value):,}"
     else:
-        text = f"{value:,.1f}"
-    return f"{text} {m.unit}" if with_unit else text
+        text = f"{int(value):,}"
+    return f"{text} {unit}" if unit else text
+
+
+def format_value(key: str, value, with_unit: bool = False) -> str:
+    """A metric's value by its catalogue format; with ``with_unit`` its unit follows ("61 件", "2.6 天"),
+    except for rates. ``key`` is a metric key or macro column."""
+    m = metric(key)
+    return format_number(value, m.format, m.unit if with_unit and m.format != "rate" else "")
 
 
 def _scope(street: str | None, communities: Sequence[str] | None) -> tuple[str, dict]:

@@ -7,9 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from streetdash.charts import format_number
 from streetdash.filters import Filters
-from streetdash.metrics import Metric, by_column, load_catalogue  # noqa: F401
+from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 
 
 def metric(key: str) -> Metric:
@@ -33,7 +32,7 @@ def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None)
     label, _, aside = m.name.partition("（")
     column.metric(
         label if len(m.name) > 10 else m.name,
-        format_number(value, m.format),
+        format_value(key, value, with_unit=m.format == "days"),
         delta=delta,
         delta_color="off" if m.direction == "neutral" else "normal" if m.direction == "higher" else "inverse",
         help=(f"{m.name}：" if len(m.name) > 10 and aside else "") + f"{m.definition}（与上一等长周期相比）",

@@ -15,7 +15,7 @@ from streetdash import charts
         (1234, "count", "1,234"),
         (None, "rate", "—"),
         (math.nan, "count", "—"),
-        (3.25, "days", "3.2 天"),
+        (3.25, "days", "3.2"),
         (12.0, "count", "12"),
     ],
 )
