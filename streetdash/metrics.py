@@ -122,16 +122,20 @@ def format_value(key: str, value, with_unit: bool = False) -> str:
     return format_number(value, m.format, m.unit if with_unit and m.format != "rate" else "")
 
 
-def _scope(street: str | None, communities: Sequence[str] | None) -> tuple[str, dict]:
-    """A WHERE clause and its parameters for a street and/or communities (names or codes)."""
+def scope_clause(street: str | None, communities: Sequence[str] | None, alias: str = "") -> tuple[str, dict]:
+    """A condition and its parameters for a street and/or communities (names or codes), on the
+    columns ``street``, ``community`` and ``community_id`` (of table ``alias`` if given); "" for all."""
+    prefix = f"{alias}." if alias else ""
     clauses, params = [], {}
     if street:
-        clauses.append("street = $street")
+        clauses.append(f"{prefix}street = $street")
         params["street"] = street
     if communities:
-        clauses.append("(list_contains($communities, community) OR list_contains($communities, community_id))")
+        clauses.append(
+            f"(list_contains($communities, {prefix}community) OR list_contains($communities, {prefix}community_id))"
+        )
         params["communities"] = list(communities)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return " AND ".join(clauses), params
 
 
 def _read(
@@ -144,9 +148,9 @@ def _read(
 ) -> pd.DataFrame:
     if macro not in COMMUNITY_MACROS + STREET_MACROS:
         raise ValueError(f"unknown metric macro: {macro}")
-    where, params = _scope(street, communities)
+    condition, params = scope_clause(street, communities)
     # The macro name is one of the fixed names above; every value is a parameter.
-    sql = f"SELECT * FROM {macro}($start, $end) {where}"
+    sql = f"SELECT * FROM {macro}($start, $end) {'WHERE ' + condition if condition else ''}"
     return con.execute(sql, {"start": start, "end": end, **params}).df()
 
 
@@ -190,20 +194,26 @@ def street_monthly(
     return _read(con, "street_monthly", start, end, street)
 
 
+def _selection(
+    con: duckdb.DuckDBPyConnection, macro: str, start: dt.date, end: dt.date, communities: Sequence[str]
+) -> pd.DataFrame:
+    # ``macro`` is one of the two selection macros named below, never user input.
+    sql = f"SELECT * FROM {macro}($start, $end, $communities)"
+    return con.execute(sql, {"start": start, "end": end, "communities": list(communities)}).df()
+
+
 def selection_metrics(
     con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, communities: Sequence[str]
 ) -> pd.DataFrame:
     """The chosen communities (names or codes) as one group, one row, computed from their records."""
-    sql = "SELECT * FROM selection_metrics($start, $end, $communities)"
-    return con.execute(sql, {"start": start, "end": end, "communities": list(communities)}).df()
+    return _selection(con, "selection_metrics", start, end, communities)
 
 
 def selection_monthly(
     con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, communities: Sequence[str]
 ) -> pd.DataFrame:
     """The chosen communities as one group, one row per month of the range."""
-    sql = "SELECT * FROM selection_monthly($start, $end, $communities)"
-    return con.execute(sql, {"start": start, "end": end, "communities": list(communities)}).df()
+    return _selection(con, "selection_monthly", start, end, communities)
 
 
 def breakdown(

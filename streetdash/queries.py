@@ -12,21 +12,15 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from streetdash import metrics
 from streetdash.filters import Filters
-from streetdash.metrics import load_catalogue
 
 AGE_BUCKETS = ["0–7天", "8–30天", "31–90天", "90天以上"]
 
 
-def _scope(filters: Filters, alias: str = "c") -> tuple[str, dict]:
-    clauses, params = [], {}
-    if filters.street:
-        clauses.append(f"{alias}.street = $street")
-        params["street"] = filters.street
-    if filters.communities:
-        clauses.append(f"list_contains($communities, {alias}.community)")
-        params["communities"] = list(filters.communities)
-    return " AND ".join(clauses) or "true", params
+def _scope(filters: Filters) -> tuple[str, dict]:
+    where, params = metrics.scope_clause(filters.street, filters.communities, alias="c")
+    return where or "true", params
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters, extra: dict | None = None) -> pd.DataFrame:
@@ -210,25 +204,35 @@ def postings_by_channel(con, filters: Filters) -> pd.DataFrame:
 
 
 def events_by_kind(con, filters: Filters) -> pd.DataFrame:
-    return _df(
-        con,
-        """
-        SELECT e.kind AS 活动类型, count(*) AS 场次, sum(e.participants) AS 参与人次
-        FROM events e JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND e.date BETWEEN $start AND $end GROUP BY ALL ORDER BY 场次 DESC""",
-        filters,
+    """events.count by kind over the scope: the warehouse's own breakdown, summed over communities."""
+    frame = metrics.breakdown(
+        con, "community_events_by_kind", filters.start, filters.end, filters.street, filters.communities
+    )
+    return (
+        frame.groupby("kind", as_index=False)[["events_count", "participants"]]
+        .sum()
+        .rename(columns={"kind": "活动类型", "events_count": "场次", "participants": "参与人次"})
+        .sort_values("场次", ascending=False)
     )
 
 
 def trainings_by_course(con, filters: Filters) -> pd.DataFrame:
-    return _df(
-        con,
-        """
-        SELECT t.course AS 培训项目, count(*) AS 班次, sum(t.trainees) AS 培训人数, sum(t.certified) AS 取证人数,
-               sum(t.employed) AS 就业人数
-        FROM trainings t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.start_date BETWEEN $start AND $end GROUP BY ALL ORDER BY 培训人数 DESC""",
-        filters,
+    """Trainings by course over the scope: the warehouse's own breakdown, summed over communities."""
+    frame = metrics.breakdown(
+        con, "community_trainings_by_course", filters.start, filters.end, filters.street, filters.communities
+    )
+    columns = {
+        "course": "培训项目",
+        "classes": "班次",
+        "jobs_trainees": "培训人数",
+        "jobs_certified": "取证人数",
+        "employed": "就业人数",
+    }
+    return (
+        frame.groupby("course", as_index=False)[list(columns)[1:]]
+        .sum()
+        .rename(columns=columns)
+        .sort_values("培训人数", ascending=False)
     )
 
 
@@ -257,7 +261,7 @@ def campaigns(con, filters: Filters) -> pd.DataFrame:
         ORDER BY c.street, c.community_id, x.campaign, x.metric""",
         filters,
     )
-    catalogue = load_catalogue()
+    catalogue = metrics.load_catalogue()
     actuals = []
     for record in frame.itertuples(index=False):
         metric = catalogue.get(record.metric_key) if record.metric_key else None
