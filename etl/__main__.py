@@ -14,6 +14,7 @@ from etl.schema import load_schemas
 
 def _parser() -> argparse.ArgumentParser:
     kinds = [k.name for k in load_schemas().ordered()]
+    ledger_kinds = [k.name for k in load_schemas().ledgers()]
     parser = argparse.ArgumentParser(prog="python -m etl", description="街道治理数据驾驶舱：台账导入工具")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -25,9 +26,14 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--report-json", type=Path, help="把导入结果和被拒绝的行写成 JSON")
     load.add_argument("--report-dir", type=Path, help="错误报告 .xlsx 的目录（默认写在原文件旁）")
     load.add_argument("--quiet", action="store_true", help="不显示进度条和汇总表")
+    load.add_argument(
+        "--crs",
+        help="未声明坐标系的边界文件所用坐标系：EPSG 代码（EPSG:4326、EPSG:4490、投影坐标系如 EPSG:4547）或 gcj02"
+        "（高德、腾讯等网络地图坐标，即使文件自称 WGS-84 也按 GCJ-02 转换）",
+    )
 
     template = sub.add_parser("template", help="生成空白导入模板 .xlsx")
-    template.add_argument("kind", choices=kinds)
+    template.add_argument("kind", choices=ledger_kinds)
     template.add_argument("--out", type=Path, help="输出文件（默认当前目录下的「<台账>_导入模板.xlsx」）")
     demo = sub.add_parser("demo", help="生成演示台账（data/demo/）并经同一导入流程建成演示数仓")
     demo.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
@@ -36,10 +42,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from etl.boundaries import parse_crs
     from etl.load import load_paths
     from etl.report import print_summary, write_json, write_rejected_workbooks
 
     console = Console(stderr=True, quiet=args.quiet)
+    try:
+        crs = parse_crs(args.crs)
+    except ValueError as exc:
+        Console(stderr=True).print(f"--crs：{exc}", style="bold red", markup=False)
+        return 2
     if not console.is_terminal:  # logs and pipes: long lines, not a wrapped 80-column table
         console.width = 200
     with Progress(
@@ -60,7 +72,13 @@ def cmd_load(args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total, rows=f"{done:,} 行")
 
         result = load_paths(
-            args.paths, db=args.db, kind=args.kind, strict=args.strict, progress=on_rows, on_stage=on_stage
+            args.paths,
+            db=args.db,
+            kind=args.kind,
+            strict=args.strict,
+            progress=on_rows,
+            on_stage=on_stage,
+            crs=crs,
         )
     if args.report_json:
         write_json(result, args.report_json)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -257,13 +258,13 @@ class Generator:
             other["households"] -= extra // len(others) + (1 if k < extra % len(others) else 0)
 
     def layout(self) -> None:
-        """Where communities and grids lie: the seam for the boundary polygons of a later issue.
+        """Where communities and grids lie: the boundary files are drawn from this (``boundary_collections``).
 
         Each street's communities sit as blocks of ``BLOCK`` degrees around the street's real location,
         and each community's grids tile its block as a lattice of cells (the last row stretched, so the
-        grids cover the block exactly). Pure arithmetic, no random draws: polygons can be derived from
-        ``Community.bbox`` and ``grid["cell"]`` (see ``boundary_collections``) without changing any
-        ledger. Task coordinates fall inside the cell of the task's grid.
+        grids cover the block exactly), except for the problems planted for the grid checks to find
+        (``_plant_grid_problems``). Pure arithmetic, no random draws. Task coordinates fall inside the
+        cell of the task's grid.
         """
         for street in STREETS:
             members = [c for c in self.communities if c.street == street]
@@ -276,6 +277,29 @@ class Generator:
                 c.bbox = (round(west, 6), round(north - BLOCK[1], 6), round(west + BLOCK[0], 6), round(north, 6))
                 c.lon, c.lat = round(west + BLOCK[0] / 2, 6), round(north - BLOCK[1] / 2, 6)
                 self._tile(c)
+        self._plant_grid_problems()
+
+    def _plant_grid_problems(self) -> None:
+        """What the boundary checks should find, in 崇文街道 (the street the app opens on)."""
+
+        def move(c: Community, index: int, **edges: float) -> None:
+            west, south, east, north = c.grids[index]["cell"]
+            box = dict(west=west, south=south, east=east, north=north)
+            box.update(
+                {
+                    k: round(box[k] + v * (east - west if k in ("west", "east") else north - south), 6)
+                    for k, v in edges.items()
+                }
+            )
+            c.grids[index]["cell"] = (box["west"], box["south"], box["east"], box["north"])
+
+        # 振兴社区: its last grid stops 40% short of the community's east edge, a strip no grid covers
+        # (new buildings whose households are not gridded yet, as GRID_COVERAGE says).
+        move(self.by_name["振兴社区"], -1, east=-0.4)
+        # 新建社区: its fifth grid reaches a quarter of a cell into its neighbour, the sixth.
+        move(self.by_name["新建社区"], 4, east=0.25)
+        # 府东社区: its first grid reaches a tenth of a cell west, beyond the community (and the street).
+        move(self.by_name["府东社区"], 0, west=-0.1)
 
     @staticmethod
     def _tile(c: Community) -> None:
@@ -283,17 +307,19 @@ class Generator:
         count = len(c.grids)
         cols = int(np.ceil(np.sqrt(count)))
         rows = int(np.ceil(count / cols))
-        height = (north - south) / rows
+
+        def edge(low: float, high: float, k: int, parts: int) -> float:
+            # One expression per edge, so neighbours share it exactly (no slivers from rounding).
+            return round(low + (high - low) * k / parts, 6)
+
         for j, grid in enumerate(c.grids):
             row, col = divmod(j, cols)
             in_row = cols if row < rows - 1 else count - cols * (rows - 1)
-            width = (east - west) / in_row
-            top = north - row * height
             grid["cell"] = (
-                round(west + col * width, 6),
-                round(top - height, 6),
-                round(west + (col + 1) * width, 6),
-                round(top, 6),
+                edge(west, east, col, in_row),
+                edge(north, south, row + 1, rows),
+                edge(west, east, col + 1, in_row),
+                edge(north, south, row, rows),
             )
 
     def tasks(self) -> None:
@@ -354,6 +380,8 @@ class Generator:
             withdrawn = 0.4 if c.name == LAGGING else 0.75
             stale = age > 60 and self.rng.random() < withdrawn
             task["status"] = "已关闭" if stale else self.pick(["待接单", "已接单", "办理中"])
+        if c.street == "许庄街道" and task["source"] == "热线":
+            task["grid_id"] = None  # hotline tasks come with the caller's location, not a grid
         self.ledgers.tasks.append(task)
         n_claims = claims if claims is not None else (0 if task["status"] == "待接单" else int(self.rng.integers(1, 6)))
         year_end = dt.datetime(day.year, 12, 31, 22, 0)  # claims stay in the task's year
@@ -703,11 +731,7 @@ class Generator:
 
 
 def boundary_collections(generator: Generator) -> tuple[dict, dict]:
-    """GeoJSON FeatureCollections (WGS-84) of the community blocks and grid cells of ``layout()``.
-
-    The seam for the boundary issue: nothing writes these yet. That issue writes them beside the
-    ledgers (and moves a cell or two to make the coverage gap and the overlap the checks should find).
-    """
+    """GeoJSON FeatureCollections (WGS-84) of the community blocks and grid cells of ``layout()``."""
 
     def feature(bbox: tuple[float, float, float, float], properties: dict) -> dict:
         west, south, east, north = bbox
@@ -1144,7 +1168,11 @@ def write_ledgers(ledgers: Ledgers, generator: Generator, folder: Path) -> None:
     )
     write_xlsx(folder / "领题攻坚指标.xlsx", {"领题攻坚": (w.rows("campaigns", ledgers.campaigns, "cell", True), None)})
     write_csv(folder / "积分台账.csv", w.rows("points", ledgers.points, "slash", False, template=True), "utf-8")
-    # Boundary files (GeoJSON) of communities and grids: see boundary_collections(), a later issue.
+    # Boundaries, as a GIS office hands them over: GeoJSON in WGS-84, one file each.
+    communities, grids = boundary_collections(generator)
+    for name, collection in [("社区边界.geojson", communities), ("网格边界.geojson", grids)]:
+        (folder / "边界").mkdir(parents=True, exist_ok=True)
+        (folder / "边界" / name).write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
 
 
 def generate_demo(folder: Path = DEMO_DIR, seed: int = 20221231) -> Path:

@@ -19,8 +19,11 @@ import duckdb
 import pyarrow as pa
 
 from etl import models
+from etl.boundaries import GEOMETRY_HEADER, SourceCrs
+from etl.grid_checks import GRID_CHECK_TABLES, refresh_grid_checks
 from etl.normalise import (
     COMMUNITY_LOOKUP_SQL,
+    GEOMETRY_COLUMN,
     METADATA_COLUMNS,
     PARSING_MACROS,
     create_table_sql,
@@ -93,6 +96,7 @@ class BatchResult:
     committed: bool = False
     exit_code: int = EXIT_COMMITTED
     paths: dict[str, Path] = field(default_factory=dict)  # display name -> input file
+    notes: list[str] = field(default_factory=list)  # what the grid checks found after the load
 
     def report(self) -> dict:
         """The ``--report-json`` document."""
@@ -106,6 +110,7 @@ class BatchResult:
             "batch_id": self.batch_id,
             "db": str(self.db),
             "committed": self.committed,
+            "notes": self.notes,
             "files": files,
             "rejected": [asdict(r) for r in self.rejected],
         }
@@ -124,12 +129,13 @@ def _now() -> dt.datetime:
 
 
 def prepare_connection(con: duckdb.DuckDBPyConnection, schemas: Schemas, secret: bytes) -> None:
-    """Macros the staging SQL needs, and every ledger and log table (empty until loaded)."""
+    """Macros the staging SQL needs, and every ledger, log and grid-check table (empty until loaded)."""
     con.execute(PARSING_MACROS)
     create_pii_macros(con, secret)
     for kind in schemas.ordered():
         con.execute(create_table_sql(kind))
     con.execute(LOG_TABLES)
+    con.execute(GRID_CHECK_TABLES)
 
 
 def _stage_table(sheet: LedgerSheet) -> pa.Table:
@@ -150,11 +156,14 @@ def load_sheet(
     """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction)."""
     kind = sheet.kind
     result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=_now())
+    result.message = "；".join(sheet.notes) or None
     con.register("stg", _stage_table(sheet))
     try:
         con.execute(COMMUNITY_LOOKUP_SQL)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {staging_sql(kind, schemas)}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE errors AS {errors_sql(kind, schemas)}")
+        if sheet.problems:  # found while reading (a boundary's geometry), before any SQL saw the row
+            con.executemany("INSERT INTO errors VALUES (?, ?, ?, ?)", sheet.problems)
         result.rows_read = _count(con, "SELECT count(*) FROM parsed")
         other_sql = other_counts_sql(kind, schemas)
         if other_sql:
@@ -167,6 +176,7 @@ def load_sheet(
         accepted = _count(con, "SELECT count(*) FROM accepted")
         result.superseded = result.rows_read - result.rejected - accepted
         headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
+        headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
         order = {f.name: i for i, f in enumerate(kind.fields)}
         rows = con.execute("SELECT _row, field, value, reason FROM errors").fetchall()
         rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
@@ -315,6 +325,7 @@ def load_paths(
     strict: bool = False,
     progress: Progress | None = None,
     on_stage: Callable[[str], None] | None = None,
+    crs: SourceCrs | None = None,
 ) -> BatchResult:
     """Load ledger files and folders as one batch.
 
@@ -326,6 +337,7 @@ def load_paths(
     strict : commit nothing if any row is rejected.
     progress : called as ``progress(rows_done, rows_total)`` while large files are read.
     on_stage : called with a Chinese description of each step, for progress display.
+    crs : the coordinate system of boundary files that do not declare one (``--crs``).
 
     Returns
     -------
@@ -346,7 +358,7 @@ def load_paths(
                 None,
                 None,
                 status="error",
-                message="没有找到可导入的台账文件（.xlsx、.xls、.csv）",
+                message="没有找到可导入的台账（.xlsx、.xls、.csv）或边界文件（.geojson、.shp、.zip、.gpkg）",
             )
         )
     with ThreadPoolExecutor(max_workers=1) as hasher:
@@ -357,7 +369,7 @@ def load_paths(
                 on_stage(f"读取 {label}")
             # Hash while reading: hashlib releases the GIL, and a large file costs a tenth of a second each way.
             hashing = hasher.submit(_sha256, path) if path.exists() else None
-            read = read_ledger_file(path, schemas, kind, progress)
+            read = read_ledger_file(path, schemas, kind, progress, crs)
             digest = digests[path] = hashing.result() if hashing else None
             for failure in read.failures:
                 result.sheets.append(
@@ -398,6 +410,9 @@ def load_paths(
                 con.execute("ROLLBACK")
                 result.exit_code = EXIT_STRICT_REJECTED
                 return result
+            if on_stage:
+                on_stage("网格检查")
+            result.notes = refresh_grid_checks(con)
             if on_stage:
                 on_stage("更新指标模型")
             models.apply(con)

@@ -136,7 +136,10 @@ def _normalise_column(col: pa.ChunkedArray) -> pa.Array:
 class Column:
     name: str
     sql_type: str
-    field: Field
+    field: Field | None  # None for the geometry of a boundary kind
+
+
+GEOMETRY_COLUMN = "geometry"  # WKB in WGS-84, filled by etl/boundaries.py before staging
 
 
 def stored_columns(kind: Kind) -> list[Column]:
@@ -153,6 +156,8 @@ def stored_columns(kind: Kind) -> list[Column]:
             continue  # used to validate and to key a person, never stored
         else:
             out.append(Column(f.name, SQL_TYPES[f.type], f))
+    if kind.geometry:
+        out.append(Column(GEOMETRY_COLUMN, "BLOB", None))
     return out
 
 
@@ -229,6 +234,8 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
     structs named ``ref_<field>``) and computes person keys and the derived key.
     """
     prep_cols, joins = ["s._row"], []
+    if kind.geometry:
+        prep_cols.append(f"s.{GEOMETRY_COLUMN}")
     for f in kind.fields:
         raw = f"s.{ident(f.name)}"
         prep_cols.append(f"{raw} AS {ident(raw_column(f))}")
@@ -242,6 +249,8 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
                 f"{alias}.n AS {ident('cn__' + f.name)}",
             ]
     typed_cols = ["_row"] + [ident(c) for c in _helper_columns(kind)]
+    if kind.geometry:
+        typed_cols.append(GEOMETRY_COLUMN)
     for f in kind.fields:
         out_name = "community_id" if f.type == "community" else f.name
         expr = typed_expr(f, schemas)
@@ -282,6 +291,8 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
                 f"list_transform({col}, lambda p: mask_name(p)) AS {ident(f.name + '_masked')}",
             ]
     non_blank = " OR ".join(f"s.{ident(f.name)} IS NOT NULL" for f in kind.fields)
+    if kind.geometry:
+        non_blank = "true"  # a feature is a row even with no properties: its problems are reported
     sql = f"""
 WITH prep AS (
     SELECT {", ".join(prep_cols)}

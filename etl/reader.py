@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +22,9 @@ import pyarrow.csv as pa_csv
 import python_calamine
 
 from etl.schema import Kind, Schemas, normalise_header
+
+if TYPE_CHECKING:
+    from etl.boundaries import SourceCrs
 
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 # The rejected-row workbooks the loader writes next to its input: never read back as ledgers.
@@ -45,10 +49,13 @@ class LedgerSheet:
     file: Path
     sheet: str | None
     kind: Kind
-    header_row: int
+    header_row: int | None  # None for a boundary file (properties have no header row)
     columns: dict[str, str]  # field name -> header as written in the file
     ignored_headers: list[str]
-    table: pa.Table  # one string column per mapped field, plus int64 ``_row``
+    table: pa.Table  # one string column per mapped field, plus int64 ``_row`` (and a boundary's ``geometry``)
+    # Problems found while reading, before staging: (row, field, value, reason). A boundary's geometry.
+    problems: list[tuple[int, str, str | None, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know (CRS used, repairs)
 
 
 @dataclass
@@ -66,7 +73,9 @@ class ReadResult:
 
 
 def find_ledger_files(paths: list[Path]) -> list[Path]:
-    """Files to load: the given files, and every ledger file under the given folders (sorted)."""
+    """Files to load: the given files, and every ledger or boundary file under the given folders (sorted)."""
+    from etl.boundaries import FOLDER_BOUNDARY_SUFFIXES
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -74,7 +83,7 @@ def find_ledger_files(paths: list[Path]) -> list[Path]:
                 p
                 for p in sorted(path.rglob("*"))
                 if p.is_file()
-                and p.suffix.lower() in LEDGER_SUFFIXES
+                and p.suffix.lower() in LEDGER_SUFFIXES | FOLDER_BOUNDARY_SUFFIXES
                 and not p.name.endswith(REPORT_SUFFIX)
                 and not p.name.startswith(("~$", "."))
             )
@@ -95,7 +104,7 @@ def match_header(cells: list[str], schemas: Schemas, kind_name: str | None) -> t
     """
     normalised = [normalise_header(c) if c else "" for c in cells]
     best: tuple[tuple[int, int], Kind, dict[int, str]] | None = None
-    kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ordered()
+    kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ledgers()
     for kind in kinds:
         header_map = kind.header_map()
         mapping: dict[int, str] = {}
@@ -419,9 +428,18 @@ def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progre
 
 
 def read_ledger_file(
-    path: Path, schemas: Schemas, kind_name: str | None = None, progress: Progress | None = None
+    path: Path,
+    schemas: Schemas,
+    kind_name: str | None = None,
+    progress: Progress | None = None,
+    crs: SourceCrs | None = None,
 ) -> ReadResult:
-    """All ledgers in one file, or the reasons it could not be read."""
+    """All ledgers in one file (or boundary layers, for GIS files), or the reasons it could not be read.
+
+    ``crs`` is the coordinate system of boundary files that do not declare theirs (``--crs``).
+    """
+    from etl.boundaries import is_boundary_file, read_boundary_file
+
     suffix = path.suffix.lower()
     if not path.exists():
         return ReadResult(failures=[SheetFailure(path, None, f"文件 {path} 不存在")])
@@ -429,4 +447,14 @@ def read_ledger_file(
         return read_csv(path, schemas, kind_name, progress)
     if suffix in {".xlsx", ".xlsm", ".xls"}:
         return read_workbook(path, schemas, kind_name)
-    return ReadResult(failures=[SheetFailure(path, None, f"文件 {path.name} 不是支持的格式（.xlsx、.xls、.csv）")])
+    if is_boundary_file(path):
+        return read_boundary_file(path, schemas, kind_name, crs)
+    return ReadResult(
+        failures=[
+            SheetFailure(
+                path,
+                None,
+                f"文件 {path.name} 不是支持的格式（台账：.xlsx、.xls、.csv；边界：.geojson、.shp、.zip、.gpkg）",
+            )
+        ]
+    )

@@ -48,6 +48,8 @@ def print_summary(result: BatchResult, console: Console) -> None:
         )
     if len(result.rejected) > len(shown):
         console.print(f"  ……另有 {len(result.rejected) - len(shown)} 条，见错误报告")
+    for note in result.notes:
+        console.print(f"网格检查：{note}", markup=False, highlight=False)
     if result.exit_code == 2:
         console.print("没有读到任何台账，数仓未改动。", style="bold red")
     elif result.exit_code == 1:

@@ -85,6 +85,7 @@ class Kind:
     rules: tuple[Rule, ...] = ()
     unique: tuple[dict, ...] = ()
     derived_key: dict | None = None
+    geometry: bool = False  # a boundary kind: rows come from GIS files and carry a WKB ``geometry``
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -109,6 +110,14 @@ class Schemas:
 
     def ordered(self) -> list[Kind]:
         return sorted(self.kinds.values(), key=lambda k: k.order)
+
+    def ledgers(self) -> list[Kind]:
+        """The kinds kept as spreadsheets (everything but boundaries), in load order."""
+        return [k for k in self.ordered() if not k.geometry]
+
+    def boundaries(self) -> list[Kind]:
+        """The kinds read from GIS files (GeoJSON, Shapefile, GeoPackage)."""
+        return [k for k in self.ordered() if k.geometry]
 
     def by_table(self, table: str) -> Kind:
         return next(k for k in self.kinds.values() if k.table == table)
@@ -143,6 +152,7 @@ def load_schemas(path: Path = SCHEMA_FILE) -> Schemas:
             rules=tuple(Rule(**r) for r in k.get("rules", ())),
             unique=tuple(k.get("unique", ())),
             derived_key=k.get("derived_key"),
+            geometry=bool(k.get("geometry", False)),
         )
         for f in fields:
             if f.type == "enum" and f.enum not in enums:

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from etl.demo import build_demo
@@ -168,26 +169,52 @@ def test_grids_give_the_checks_something_to_find(demo):
     assert one(db, "SELECT count(*) FROM grids WHERE households < 300") == 0
 
 
-def test_grids_tile_their_community_and_tasks_lie_in_their_grid(demo):
-    """The layout the boundary polygons will come from (etl.demo.boundary_collections)."""
+def test_grids_tile_their_community_but_for_the_planted_problems(demo):
+    """The boundary files: every community tiled by its grids, except a gap, an overlap and a grid
+    reaching outside, which the grid checks must find with the right areas."""
     from etl.demo import Generator, boundary_collections
 
     generator = Generator(20221231)
     generator.build()
     communities, grids = boundary_collections(generator)
     assert len(communities["features"]) == 11 and len(grids["features"]) == len(generator.ledgers.grids)
-    for c in generator.communities:
-        west, south, east, north = c.bbox
-        area = sum((g["cell"][2] - g["cell"][0]) * (g["cell"][3] - g["cell"][1]) for g in c.grids)
-        assert abs(area - (east - west) * (north - south)) < 1e-9, c.name  # no gap, no overlap yet
-        assert all(west - 1e-6 <= g["cell"][0] < g["cell"][2] <= east + 1e-6 for g in c.grids)
+    db, root = demo
+    assert sorted(p.name for p in (root / "ledgers" / "边界").iterdir()) == ["社区边界.geojson", "网格边界.geojson"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        gaps = con.execute("SELECT community_id, area_m2 FROM grid_gaps").fetchall()
+        overlaps = con.execute("SELECT grid_id_a, grid_id_b, share_of_smaller FROM grid_overlaps").fetchall()
+        outside = con.execute("SELECT grid_id FROM grid_shapes WHERE reaches_outside").fetchall()
+        coverage = dict(con.execute("SELECT community_id, covered_m2 / area_m2 FROM community_shapes").fetchall())
+    zhenxing, xinjian = generator.by_name["振兴社区"], generator.by_name["新建社区"]
+    # 振兴社区's last grid stops 40% short of the east edge: the gap is that strip of the cell.
+    west, south, east, north = zhenxing.grids[-1]["cell"]
+    assert [g[0] for g in gaps] == [zhenxing.code]
+    strip = (east - west) / 0.6 * 0.4 * (north - south)  # degrees²
+    metres = 111_320 * np.cos(np.radians((south + north) / 2)) * 110_574  # m² per degree² here
+    assert gaps[0][1] == pytest.approx(strip * metres, rel=0.01)
+    bw, bs, be, bn = zhenxing.bbox
+    assert coverage[zhenxing.code] == pytest.approx(1 - strip / ((be - bw) * (bn - bs)), rel=1e-4)
+    assert all(v == 1.0 for k, v in coverage.items() if k != zhenxing.code)
+    # 新建社区's fifth grid reaches a quarter of a cell into the sixth.
+    assert overlaps == [(f"{xinjian.code}-05", f"{xinjian.code}-06", pytest.approx(0.25, rel=1e-6))]
+    assert outside == [(f"{generator.by_name['府东社区'].code}-01",)]
+
+
+def test_tasks_lie_in_their_grid_and_gridless_ones_are_matched_by_coordinates(demo):
+    from etl.demo import Generator
+
+    generator = Generator(20221231)
+    generator.build()
     cells = {g["grid_id"]: g["cell"] for g in generator.ledgers.grids}
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
-        points = con.execute("SELECT grid_id, lon, lat FROM tasks").fetchall()
+        points = con.execute("SELECT grid_id, grid_source, lon, lat FROM stg_tasks").fetchall()
+        gridless = con.execute("SELECT count(*) FROM tasks WHERE grid_id IS NULL").fetchall()[0][0]
+    assert gridless > 100  # 许庄街道's hotline tasks come with coordinates only
+    assert sum(source == "坐标匹配" for _, source, _, _ in points) == gridless
     assert all(
         cells[g][0] - 1e-6 <= lon <= cells[g][2] + 1e-6 and cells[g][1] - 1e-6 <= lat <= cells[g][3] + 1e-6
-        for g, lon, lat in points
+        for g, _, lon, lat in points
     )
 
 

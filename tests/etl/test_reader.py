@@ -149,7 +149,7 @@ def test_unsupported_and_missing_files(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     result = load_paths([tmp_path / "a.txt", tmp_path / "nope.csv"], db=tmp_path / "w.duckdb")
     assert [s.message for s in result.sheets] == [
-        "文件 a.txt 不是支持的格式（.xlsx、.xls、.csv）",
+        "文件 a.txt 不是支持的格式（台账：.xlsx、.xls、.csv；边界：.geojson、.shp、.zip、.gpkg）",
         f"文件 {tmp_path / 'nope.csv'} 不存在",
     ]
     assert result.exit_code == 2

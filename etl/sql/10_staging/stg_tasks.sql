@@ -2,13 +2,16 @@
 CREATE OR REPLACE VIEW stg_tasks AS
 WITH
 tasks_src AS (SELECT * FROM tasks),
-communities_src AS (SELECT community_id, name AS community, street FROM communities)
+communities_src AS (SELECT community_id, name AS community, street FROM communities),
+-- Tasks with coordinates but no grid get the grid they lie in (etl/grid_checks.py).
+matches_src AS (SELECT task_id, grid_id FROM task_grid_matches)
 SELECT
     t.task_id,
     t.community_id,
     c.community,
     c.street,
-    t.grid_id,
+    coalesce(t.grid_id, g.grid_id) AS grid_id,
+    CASE WHEN t.grid_id IS NOT NULL THEN '台账' WHEN g.grid_id IS NOT NULL THEN '坐标匹配' END AS grid_source,
     t.category,
     t.title,
     t.source,
@@ -34,4 +37,5 @@ SELECT
     t.source_sheet,
     t.source_row
 FROM tasks_src t
-LEFT JOIN communities_src c USING (community_id);
+LEFT JOIN communities_src c USING (community_id)
+LEFT JOIN matches_src g ON g.task_id = t.task_id;

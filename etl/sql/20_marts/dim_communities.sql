@@ -3,6 +3,7 @@ CREATE OR REPLACE VIEW dim_communities AS
 WITH
 communities AS (SELECT * FROM stg_communities),
 grids AS (SELECT * FROM stg_grids),
+community_shapes AS (SELECT * FROM community_shapes),
 
 grid_totals AS (
     SELECT
@@ -11,7 +12,8 @@ grid_totals AS (
         sum(households) AS grid_households,
         count(*) FILTER (WHERE is_oversized) AS oversized_grids,
         count(*) FILTER (WHERE has_no_leader) AS grids_without_leader,
-        sum(staff) AS grid_staff
+        sum(staff) AS grid_staff,
+        count(*) FILTER (WHERE has_boundary) AS grids_with_boundary
     FROM grids
     GROUP BY community_id
 )
@@ -27,6 +29,11 @@ SELECT
     CAST(g.grid_households AS BIGINT) AS grid_households,
     coalesce(g.oversized_grids, 0) AS oversized_grids,
     coalesce(g.grids_without_leader, 0) AS grids_without_leader,
-    CAST(g.grid_staff AS BIGINT) AS grid_staff
+    CAST(g.grid_staff AS BIGINT) AS grid_staff,
+    coalesce(g.grids_with_boundary, 0) AS grids_with_boundary,
+    -- Area coverage needs the community's own boundary; NULL without one.
+    s.area_m2 AS boundary_area_m2,
+    s.covered_m2 AS covered_area_m2
 FROM communities c
-LEFT JOIN grid_totals g USING (community_id);
+LEFT JOIN grid_totals g USING (community_id)
+LEFT JOIN community_shapes s USING (community_id);

@@ -27,23 +27,12 @@ seekers AS (SELECT * FROM stg_job_seekers),
 trainings AS (SELECT * FROM stg_trainings),
 events AS (SELECT * FROM stg_events),
 entries AS (SELECT * FROM stg_points),
+grid_list AS (SELECT grid_id, community_id FROM stg_grids),
+-- Overlaps past the threshold of METRICS.md (decided once, when the grid checks ran at load time).
+overlapping_pairs AS (SELECT grid_id_a, grid_id_b FROM grid_overlaps WHERE counts_as_overlap),
 
--- Periods: one for the whole range, or one per month -------------------------------------------
-months AS (
-    SELECT CAST(unnest(CASE WHEN by_month
-        THEN generate_series(
-            date_trunc('month', CAST(start_date AS DATE)), CAST(end_date AS TIMESTAMP), INTERVAL 1 MONTH)
-        ELSE [NULL] END) AS DATE) AS month
-),
-periods AS (
-    SELECT
-        month,
-        CASE WHEN month IS NULL THEN CAST(start_date AS DATE)
-            ELSE greatest(month, CAST(start_date AS DATE)) END AS p_start,
-        CASE WHEN month IS NULL THEN CAST(end_date AS DATE)
-            ELSE least(CAST(month + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE), CAST(end_date AS DATE)) END AS p_end
-    FROM months
-),
+-- Periods: one for the whole range, or one per month (05_metric_periods.sql).
+periods AS (SELECT * FROM metric_periods(start_date, end_date, by_month)),
 -- Every group x period gets a row, with or without records.
 groups AS (
     SELECT DISTINCT s.group_key, p.month FROM scope s CROSS JOIN periods p
@@ -179,8 +168,21 @@ grid_metrics AS (
         sum(households) AS households,
         sum(oversized_grids) AS oversized,
         sum(grids_without_leader) AS no_leader,
-        sum(grid_staff) AS staff
+        sum(grid_staff) AS staff,
+        sum(grids_with_boundary) AS grids_with_boundary,
+        -- Area coverage over the communities that have a boundary (sum ignores those without).
+        sum(boundary_area_m2) AS boundary_area,
+        sum(covered_area_m2) AS covered_area
     FROM scope
+    GROUP BY ALL
+),
+-- A pair belongs to the community of each of its grids; a street or selection counts it once.
+overlap_metrics AS (
+    SELECT s.group_key, count(DISTINCT o.grid_id_a || chr(31) || o.grid_id_b) AS overlaps
+    FROM overlapping_pairs o
+    JOIN grid_list a ON a.grid_id = o.grid_id_a
+    JOIN grid_list b ON b.grid_id = o.grid_id_b
+    JOIN scope s ON s.community_id IN (a.community_id, b.community_id)
     GROUP BY ALL
 )
 
@@ -220,10 +222,9 @@ SELECT
 
     CAST(coalesce(gr.grids, 0) AS BIGINT) AS grids_count,
     gr.covered_households / nullif(gr.households, 0) AS grids_household_coverage,
-    -- grids.area_coverage and grids.overlaps need grid and community boundaries (the grid-map
-    -- issue); until those are loaded they are NULL, shown as "—".
-    CAST(NULL AS DOUBLE) AS grids_area_coverage,
-    CAST(NULL AS BIGINT) AS grids_overlaps,
+    -- Both need boundaries: NULL ("—") for a group without community (resp. grid) boundaries.
+    gr.covered_area / nullif(gr.boundary_area, 0) AS grids_area_coverage,
+    CASE WHEN gr.grids_with_boundary > 0 THEN CAST(coalesce(ov.overlaps, 0) AS BIGINT) END AS grids_overlaps,
     CAST(coalesce(gr.oversized, 0) AS BIGINT) AS grids_oversized,
     CAST(coalesce(gr.no_leader, 0) AS BIGINT) AS grids_no_leader,
     gr.grid_households / nullif(gr.staff, 0) AS grids_households_per_staff,
@@ -245,4 +246,5 @@ LEFT JOIN training_metrics tr ON tr.group_key = g.group_key AND tr.month IS NOT 
 LEFT JOIN event_metrics e ON e.group_key = g.group_key AND e.month IS NOT DISTINCT FROM g.month
 LEFT JOIN points_metrics x ON x.group_key = g.group_key AND x.month IS NOT DISTINCT FROM g.month
 LEFT JOIN balance_metrics b ON b.group_key = g.group_key AND b.month IS NOT DISTINCT FROM g.month
-LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key;
+LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key
+LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key;
