@@ -100,13 +100,29 @@ def _layers(path: Path) -> list[Layer]:
 
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as archive:
-            shapefiles = sorted(n for n in archive.namelist() if n.lower().endswith(".shp"))
+            shapefiles = sorted(
+                (_member_name(i), i.filename) for i in archive.infolist() if i.filename.lower().endswith(".shp")
+            )
         if not shapefiles:
             raise LedgerError(f"压缩包 {path.name} 中没有 Shapefile（.shp）")
-        return [Layer(f"/vsizip/{path.resolve()}/{n}", Path(n).stem, path, n) for n in shapefiles]
+        return [Layer(f"/vsizip/{path.resolve()}/{n}", Path(shown).stem, path, n) for shown, n in shapefiles]
     if path.suffix.lower() == ".gpkg":
         return [Layer(str(path), str(name)) for name, geometry_type in pyogrio.list_layers(path) if geometry_type]
     return [Layer(str(path), None)]
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as its author wrote it, for reports.
+
+    Zips made on Chinese Windows store names in GBK without the UTF-8 flag; zipfile decodes those as
+    CP437 (mojibake), and GDAL opens the member by that same CP437 name, so only the shown name changes.
+    """
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except UnicodeError:
+        return info.filename
 
 
 def _dbf_without_cpg(layer: Layer) -> bytes | None:
@@ -131,6 +147,10 @@ def _read_layer(layer: Layer):
     import pyogrio
 
     options = {"layer": layer.name} if layer.source.lower().endswith(".gpkg") else {}
+    # A ring whose last point does not repeat its first (hand-edited GeoJSON) would make shapely raise
+    # and stop the whole batch: "fix" closes it, and what cannot be fixed comes back as no geometry,
+    # a rejected row.
+    options["on_invalid"] = "fix"
     if _dbf_without_cpg(layer) is None:
         return pyogrio.read_dataframe(layer.source, **options)
     # No .cpg: GDAL would read GBK as Latin-1 (mojibake headers). UTF-8 first; a GBK file fails it.
@@ -182,8 +202,11 @@ def _property_text(values) -> pa.Array:
 # Coordinate systems
 
 
-def to_wgs84(frame, crs: SourceCrs | None, where: str) -> tuple[object, str]:
-    """The GeoDataFrame in WGS-84 and a note saying how it got there; LedgerError if it cannot."""
+def to_wgs84(frame, crs: SourceCrs | None) -> tuple[object, str]:
+    """The GeoDataFrame in WGS-84 and a note saying how it got there; LedgerError if it cannot.
+
+    Error messages say what is wrong; the caller says where (file and layer).
+    """
     import shapely
 
     from etl.gcj02 import gcj02_to_wgs84
@@ -191,7 +214,7 @@ def to_wgs84(frame, crs: SourceCrs | None, where: str) -> tuple[object, str]:
     declared = frame.crs
     if crs is not None and crs.is_gcj02:
         if declared is not None and not declared.is_geographic:
-            raise LedgerError(f"{where}声明的坐标系是投影坐标系 {_crs_name(declared)}，与 --crs gcj02 矛盾")
+            raise LedgerError(f"声明的坐标系是投影坐标系 {_crs_name(declared)}，与 --crs gcj02 矛盾")
         converted = frame.set_crs(None, allow_override=True)
         converted = converted.set_geometry(shapely.transform(converted.geometry.values, gcj02_to_wgs84))
         return converted.set_crs("EPSG:4326", allow_override=True), "按 GCJ-02（高德/腾讯等网络地图坐标）转换为 WGS-84"
@@ -208,7 +231,7 @@ def to_wgs84(frame, crs: SourceCrs | None, where: str) -> tuple[object, str]:
             "文件未声明坐标系，按 WGS-84 经纬度处理；如坐标取自高德、腾讯等网络地图，请用 --crs gcj02 重新导入"
         )
     raise LedgerError(
-        f"{where}未声明坐标系，坐标也不是经纬度（如 {west:.0f}, {south:.0f}）：请用 --crs 指定，例如 --crs EPSG:4547"
+        f"未声明坐标系，坐标也不是经纬度（如 {west:.0f}, {south:.0f}）：请用 --crs 指定，例如 --crs EPSG:4547"
     )
 
 
@@ -223,15 +246,18 @@ def _crs_name(crs) -> str:
     return f"EPSG:{code}（{crs.name}）" if code else crs.name
 
 
-def _check_in_china(frame, where: str) -> None:
-    valid = frame.geometry[~frame.geometry.is_empty & frame.geometry.notna()]
+def _check_in_china(frame) -> None:
+    import shapely
+
+    # shapely.is_missing, not GeoSeries.notna, which warns about empty geometries on the user's console.
+    valid = frame.geometry[~frame.geometry.is_empty & ~shapely.is_missing(frame.geometry.to_numpy())]
     if valid.empty:
         return
     west, south, east, north = valid.total_bounds
     w, s, e, n = CHINA_BOUNDS
     if west < w or east > e or south < s or north > n:
         raise LedgerError(
-            f"{where}转换后的坐标不在中国范围内（经度 {west:.4f}～{east:.4f}，纬度 {south:.4f}～{north:.4f}），"
+            f"转换后的坐标不在中国范围内（经度 {west:.4f}～{east:.4f}，纬度 {south:.4f}～{north:.4f}），"
             "请检查坐标系：未声明坐标系的文件请用 --crs 指定"
         )
 
@@ -311,7 +337,7 @@ def read_boundary_file(
     for layer in layers:
         where = f"文件 {path.name}" + (f" 图层「{layer.name}」" if layer.name else "") + "："
         try:
-            result.sheets.append(_read_sheet(path, layer, schemas, kind_name, crs, where))
+            result.sheets.append(_read_sheet(path, layer, schemas, kind_name, crs))
         except LedgerError as exc:
             result.failures.append(SheetFailure(path, layer.name, f"{where}{exc}"))
         except (DataSourceError, ValueError, OSError) as exc:
@@ -325,15 +351,14 @@ def _read_sheet(
     schemas: Schemas,
     kind_name: str | None,
     crs: SourceCrs | None,
-    where: str,
 ) -> LedgerSheet:
     import shapely
 
     frame = _read_layer(layer)
     properties = [c for c in frame.columns if c != frame.geometry.name]
     kind, mapping = match_properties(properties, schemas, kind_name)
-    frame, crs_note = to_wgs84(frame, crs, where)
-    _check_in_china(frame, where)
+    frame, crs_note = to_wgs84(frame, crs)
+    _check_in_china(frame)
     notes = [crs_note]
     geometries, problems, repaired = repair(frame.geometry.values)
     if repaired:
@@ -368,8 +393,8 @@ def _merge_parts(
 ) -> tuple[np.ndarray, list[str | None], int]:
     """Features sharing a code become one: the last of them holds the union of all their parts.
 
-    The earlier ones are left without geometry and then dropped by the loader's rule for repeated
-    keys (the lower row wins), so they are counted as superseded, not rejected.
+    The earlier ones keep their own part but are then dropped by the loader's rule for repeated keys
+    (the lower row wins), so they are counted as superseded, not rejected.
     """
     import shapely
 

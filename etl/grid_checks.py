@@ -34,18 +34,20 @@ MIN_AREA_M2 = 1.0
 SHARE_THAT_COUNTS = 0.01
 # A coverage gap smaller than a parking space is no place a household lives in.
 MIN_GAP_M2 = 10.0
-# Display geometry: about 1 m in degrees; invisible at street scale, and it keeps a city of
-# 5,000 grids small enough to send to a browser.
+# Display geometry in two levels of detail: about 1 m (a street or a few communities on screen) and
+# about 50 m (a whole city: at 30 km across 500 px a pixel is 60 m), so a city of 5,000 grids stays
+# small enough to send to a browser. The map picks one by size (streetdash/maps.py).
 DISPLAY_TOLERANCE = 1e-5
+OVERVIEW_TOLERANCE = 5e-4
 LISTED = 8  # how many grid codes a note lists before "等"
 
 GRID_CHECK_TABLES = """
 CREATE TABLE IF NOT EXISTS grid_shapes (
     grid_id VARCHAR, community_id VARCHAR, area_m2 DOUBLE, outside_community_m2 DOUBLE,
-    reaches_outside BOOLEAN, centroid_lon DOUBLE, centroid_lat DOUBLE, display_geometry BLOB
+    reaches_outside BOOLEAN, centroid_lon DOUBLE, centroid_lat DOUBLE, display_geometry BLOB, overview_geometry BLOB
 );
 CREATE TABLE IF NOT EXISTS community_shapes (
-    community_id VARCHAR, area_m2 DOUBLE, covered_m2 DOUBLE, display_geometry BLOB
+    community_id VARCHAR, area_m2 DOUBLE, covered_m2 DOUBLE, display_geometry BLOB, overview_geometry BLOB
 );
 CREATE TABLE IF NOT EXISTS grid_gaps (
     community_id VARCHAR, gap_no BIGINT, area_m2 DOUBLE, centroid_lon DOUBLE, centroid_lat DOUBLE,
@@ -134,14 +136,19 @@ def analyse(grids, communities) -> GridGeometry:
     # Unknown (NULL) where the community has no boundary to reach outside of.
     grid_shapes["reaches_outside"] = (outside_share > SHARE_THAT_COUNTS).astype("boolean").mask(outside_share.isna())
     _centroids(grid_shapes, g.geometry.values, metric)
-    grid_shapes["display_geometry"] = _display(g.geometry.values)
+    grid_shapes["display_geometry"] = _display(g.geometry.values, DISPLAY_TOLERANCE)
+    grid_shapes["overview_geometry"] = _display(g.geometry.values, OVERVIEW_TOLERANCE)
 
     # Communities: the part their own grids cover, and the pieces they leave uncovered.
     union_by_community = g.dissolve(by="community_id").geometry if len(g) else {}
     uncovered, gap_pieces, gap_communities = [], [], []
     for cid, geom in zip(c["community_id"], c.geometry, strict=True):
         grids_union = union_by_community.get(cid)
-        rest = geom if grids_union is None else geom.difference(grids_union)
+        if grids_union is None:
+            # No grid of this community has a boundary yet: coverage unknown, not 0% and one big gap.
+            uncovered.append(None)
+            continue
+        rest = geom.difference(grids_union)
         uncovered.append(_polygonal_part(rest))
         pieces = [p for p in shapely.get_parts(rest) if p.geom_type == "Polygon"]
         gap_pieces += pieces
@@ -152,10 +159,12 @@ def analyse(grids, communities) -> GridGeometry:
         {
             "community_id": c["community_id"],
             "area_m2": community_area,
-            "covered_m2": community_area - area(uncovered),
+            "covered_m2": community_area - area([shapely.Polygon() if u is None else u for u in uncovered]),
         }
     )
-    community_shapes["display_geometry"] = _display(c.geometry.values)
+    community_shapes.loc[[u is None for u in uncovered], "covered_m2"] = np.nan
+    community_shapes["display_geometry"] = _display(c.geometry.values, DISPLAY_TOLERANCE)
+    community_shapes["overview_geometry"] = _display(c.geometry.values, OVERVIEW_TOLERANCE)
     gaps = pd.DataFrame({"community_id": gap_communities, "area_m2": area(gap_pieces), "geometry": gap_pieces})
     gaps = gaps[gaps["area_m2"] >= MIN_GAP_M2].sort_values(["community_id", "area_m2"], ascending=[True, False])
     gaps.insert(1, "gap_no", gaps.groupby("community_id").cumcount() + 1)
@@ -208,7 +217,7 @@ def _centroids(frame: pd.DataFrame, geometries, metric: str) -> None:
     frame["centroid_lat"] = points.y.to_numpy()
 
 
-def _display(geometries) -> np.ndarray:
+def _display(geometries, tolerance: float) -> np.ndarray:
     """Geometries simplified for the map with shared edges kept shared (a coverage simplification).
 
     Simplifying polygon by polygon would open slivers between neighbours; ``coverage_simplify``
@@ -220,9 +229,9 @@ def _display(geometries) -> np.ndarray:
     geometries = np.asarray(geometries, dtype=object)
     if len(geometries) == 0:
         return geometries
-    simplified = shapely.coverage_simplify(geometries, DISPLAY_TOLERANCE)
+    simplified = shapely.coverage_simplify(geometries, tolerance)
     if not shapely.is_valid(simplified).all() or shapely.is_empty(simplified).any():
-        simplified = shapely.simplify(geometries, DISPLAY_TOLERANCE, preserve_topology=True)
+        simplified = shapely.simplify(geometries, tolerance, preserve_topology=True)
     return simplified
 
 
@@ -234,6 +243,7 @@ def match_tasks_to_grids(tasks: pd.DataFrame, grids) -> pd.DataFrame:
     and ``in_overlap`` says so. Tasks outside every grid of their community are left unmatched.
     """
     import geopandas as gpd
+    import shapely
 
     columns = ["task_id", "grid_id", "in_overlap"]
     if tasks.empty or grids.empty:
@@ -241,11 +251,14 @@ def match_tasks_to_grids(tasks: pd.DataFrame, grids) -> pd.DataFrame:
     points = gpd.GeoDataFrame(
         tasks[["task_id", "community_id"]], geometry=gpd.points_from_xy(tasks["lon"], tasks["lat"]), crs="EPSG:4326"
     )
-    joined = gpd.sjoin(points, grids[["grid_id", "community_id", "geometry"]], predicate="within")
+    # ``intersects``: a point on the edge two grids share belongs to one of them (the lower code);
+    # it lies "in an overlap" only when it is inside both.
+    joined = gpd.sjoin(points, grids[["grid_id", "community_id", "geometry"]], predicate="intersects")
     joined = joined[joined["community_id_left"] == joined["community_id_right"]]
-    joined = joined.sort_values(["task_id", "grid_id"])
-    counts = joined.groupby("task_id")["grid_id"].transform("size")
-    first = joined.assign(in_overlap=counts > 1).drop_duplicates("task_id")
+    inside = shapely.within(joined.geometry.values, grids.geometry.values[joined["index_right"].to_numpy()])
+    joined = joined.assign(inside=inside).sort_values(["task_id", "grid_id"])
+    insides = joined.groupby("task_id")["inside"].transform("sum")
+    first = joined.assign(in_overlap=insides > 1).drop_duplicates("task_id")
     return first[columns].reset_index(drop=True)
 
 
@@ -291,7 +304,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
     import shapely
 
     frame = frame.copy()
-    for column in ("geometry", "display_geometry"):
+    for column in ("geometry", "display_geometry", "overview_geometry"):
         if column in frame:
             frame[column] = [None if g is None else shapely.to_wkb(g) for g in frame[column]]
     if frame.empty:

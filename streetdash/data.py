@@ -4,12 +4,13 @@ invalidates everything at once (the version is part of every cache key)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from streetdash import metrics, queries
+from streetdash import metrics, queries, static_files
 from streetdash.db import connect_readonly, warehouse_version
 from streetdash.filters import Filters, add_months
 
@@ -73,3 +74,66 @@ def _breakdown(version: str, name: str, f: Filters) -> pd.DataFrame:
 def breakdown(name: str, f: Filters) -> pd.DataFrame:
     """One of the breakdowns in :mod:`streetdash.queries`, by name."""
     return _breakdown(warehouse_version(), name, f)
+
+
+# Grid map -------------------------------------------------------------------------------------
+
+
+@st.cache_resource(ttl=3600, max_entries=16, show_spinner=False)
+def _map_shapes(version: str, street: str | None, communities: tuple[str, ...], basemap):
+    """The map's geometry for a scope, prepared once (GeoJSON, outlines, view) and shared between
+    reruns and sessions: it does not depend on the period or on the colouring."""
+    from etl.grid_checks import geometries_from_wkb
+    from streetdash import maps
+
+    scope = Filters(street, communities)
+    with connect_readonly() as con:
+        frames = {
+            "grids": queries.grid_shapes(con, scope),
+            "communities": queries.community_outlines(con, scope),
+            "gaps": queries.coverage_gaps(con, scope),
+            "overlaps": queries.grid_overlap_areas(con, scope),
+        }
+    for frame in frames.values():
+        for column in ("geometry", "display_geometry", "overview_geometry"):
+            if column in frame:
+                frame[column] = geometries_from_wkb(frame[column])
+    shapes = maps.prepare_shapes(**frames, basemap=basemap)
+    if shapes is None:
+        return None
+    sources = {
+        layer: static_files.publish_json(collection, version, street, communities, basemap, layer)
+        for layer, collection in shapes.layers.items()
+    }
+    return dataclasses.replace(shapes, sources=sources)
+
+
+def grid_figures(f: Filters) -> pd.DataFrame:
+    """Grids of the scope with their metrics for the period (one row per grid, with or without boundary)."""
+    return breakdown("grid_figures", f)
+
+
+def grid_map(f: Filters, metric_key: str, selected: str | None = None, inline: bool = False):
+    """The grid map figure for the scope, coloured by a grid-level metric; None without boundaries.
+
+    The figure refers to its GeoJSON by URL (published static files) for the page; ``inline`` puts
+    the GeoJSON inside it instead, for an export rendered away from the app.
+    """
+    from streetdash import maps
+
+    basemap = maps.Basemap.from_settings()
+    shapes = _map_shapes(warehouse_version(), f.street, f.communities, basemap)
+    if shapes is not None and inline:
+        shapes = dataclasses.replace(shapes, sources=None)
+    return maps.grid_map(shapes, grid_figures(f), metrics.metric(metric_key), basemap, selected)
+
+
+@st.cache_data(**CACHE)
+def _grid_trend(version: str, f: Filters, grid_id: str) -> pd.DataFrame:
+    with connect_readonly() as con:
+        return queries.grid_trend(con, f, grid_id)
+
+
+def grid_trend(f: Filters, grid_id: str) -> pd.DataFrame:
+    """One grid's tasks and disputes per month (twelve months ending with the period)."""
+    return _grid_trend(warehouse_version(), f, grid_id)

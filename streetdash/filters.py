@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 PERIODS = ["本月", "上月", "本季度", "本年", "自定义"]
+FILTER_PARAMS = ("street", "community", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
         st.caption(f"数据截至 {latest:%Y-%m-%d}")
     chosen_filters = Filters(street, tuple(chosen), start, end)
     state.filters = chosen_filters
-    st.query_params.from_dict(to_query(chosen_filters))
+    # A page's own parameters (the grid map's ?grid=) stay; the filter ones are rewritten.
+    others = {key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_PARAMS}
+    st.query_params.from_dict({**others, **to_query(chosen_filters)})
     return chosen_filters
 
 

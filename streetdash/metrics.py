@@ -46,6 +46,7 @@ class Metric:
     direction: str  # higher | lower | neutral: which way is better
     format: str  # count | rate | days | ratio | points
     column: str  # tasks_closure_rate: the column of the metric macros
+    grid: bool = False  # also computed per grid (grid_metrics macro): a colouring of the grid map
 
     def __post_init__(self) -> None:
         if self.column != self.key.replace(".", "_"):
@@ -72,6 +73,11 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Metric]:
     """
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["metric"]
     return {e["key"]: Metric(**e) for e in entries}
+
+
+def grid_level() -> list[Metric]:
+    """The metrics the grid map can colour grids by (catalogue entries with ``grid = true``)."""
+    return [m for m in load_catalogue().values() if m.grid]
 
 
 def by_column() -> dict[str, Metric]:

@@ -277,3 +277,98 @@ def campaigns(con, filters: Filters) -> pd.DataFrame:
             actuals.append(record.手填完成值)
     frame["完成值"] = actuals
     return frame
+
+
+# Grid map -------------------------------------------------------------------------------------
+
+
+def grid_figures(con, filters: Filters) -> pd.DataFrame:
+    """Grids of the scope with their metrics for the period (the grid_metrics macro)."""
+    return _df(
+        con,
+        """
+        SELECT m.*
+        FROM grid_metrics($start, $end) m
+        JOIN dim_communities c USING (community_id)
+        WHERE {scope}
+        ORDER BY m.grid_id""",
+        filters,
+    )
+
+
+def grid_shapes(con, filters: Filters) -> pd.DataFrame:
+    """Display geometry (WKB, two levels of detail) of the scope's grids that have a boundary."""
+    return _df(
+        con,
+        """
+        SELECT s.grid_id, s.display_geometry, s.overview_geometry
+        FROM grid_shapes s JOIN dim_communities c USING (community_id)
+        WHERE {scope} ORDER BY s.grid_id""",
+        filters,
+    )
+
+
+def community_outlines(con, filters: Filters) -> pd.DataFrame:
+    """Communities of the scope that have a boundary, with their display geometry."""
+    return _df(
+        con,
+        """
+        SELECT c.community_id, c.community, s.display_geometry, s.overview_geometry
+        FROM community_shapes s JOIN dim_communities c USING (community_id)
+        WHERE {scope} ORDER BY c.community_id""",
+        filters,
+    )
+
+
+def coverage_gaps(con, filters: Filters) -> pd.DataFrame:
+    return _df(
+        con,
+        """
+        SELECT c.community, g.gap_no, g.area_m2, g.geometry
+        FROM grid_gaps g JOIN dim_communities c USING (community_id)
+        WHERE {scope} ORDER BY c.community_id, g.gap_no""",
+        filters,
+    )
+
+
+def grid_overlap_areas(con, filters: Filters) -> pd.DataFrame:
+    """Overlaps that count (METRICS.md), where either grid is in the scope."""
+    return _df(
+        con,
+        """
+        SELECT DISTINCT o.grid_id_a, a.grid AS grid_a, o.grid_id_b, b.grid AS grid_b, o.area_m2,
+               o.share_of_smaller, o.geometry
+        FROM grid_overlaps o
+        JOIN stg_grids a ON a.grid_id = o.grid_id_a
+        JOIN stg_grids b ON b.grid_id = o.grid_id_b
+        JOIN dim_communities c ON c.community_id IN (a.community_id, b.community_id)
+        WHERE o.counts_as_overlap AND {scope}
+        ORDER BY o.grid_id_a, o.grid_id_b""",
+        filters,
+    )
+
+
+def grid_check_list(con, filters: Filters) -> pd.DataFrame:
+    """The grid checks of the scope (view ``grid_checks``), for the table beside the map."""
+    return _df(
+        con,
+        """
+        SELECT c.community AS 社区, coalesce(c.grid, '—') AS 网格, c.grid_id AS 网格编码, c.problem AS 检查项,
+               c.detail AS 说明
+        FROM grid_checks c
+        WHERE {scope}
+        ORDER BY c.problem_order, c.community_id, c.grid_id""",
+        filters,
+    )
+
+
+def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
+    """One grid per month over the twelve months ending with the period: tasks and disputes."""
+    from streetdash.filters import add_months
+
+    start = min(filters.start, add_months(filters.end.replace(day=1), -11))
+    return con.execute(
+        "SELECT month, tasks_published, tasks_closed, tasks_closure_rate, mediation_cases"
+        " FROM grid_monthly($start, $end) WHERE grid_id = $grid ORDER BY month",
+        {"start": start, "end": filters.end, "grid": grid_id},
+    ).df()

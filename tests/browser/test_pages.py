@@ -24,6 +24,7 @@ PAGES = {
     "mediation": "mediation",
     "employment": "employment",
     "campaigns": "campaigns",
+    "grid_map": "grid_map",
     "data_status": "data_status",
 }
 
@@ -105,11 +106,14 @@ def test_page_renders(server, browser, page_name):
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
     page.wait_for_selector("h1", timeout=30_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    # Tables draw on a canvas and charts load their library: wait until every one has drawn.
+    # Tables draw on a canvas and charts load their library: wait until every visible one has drawn
+    # (a table in a collapsed expander never does).
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].every(d => d.querySelector('canvas'))"
-        " && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))",
-        timeout=30_000,
+        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => d.checkVisibility())"
+        ".every(d => d.querySelector('canvas'))"
+        " && [...document.querySelectorAll('.stPlotlyChart')].filter(c => c.checkVisibility())"
+        ".every(c => c.querySelector('.main-svg'))",
+        timeout=60_000,
     )
     page.wait_for_timeout(5000)  # the grids paint their cells a moment after the canvas appears
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -125,4 +129,46 @@ def test_page_renders(server, browser, page_name):
     assert [u for u in failed if u not in probes] == []
     assert [e for e in errors if not (probes and e.startswith("Failed to load resource"))] == []
     assert page.locator("h1").first.inner_text().strip()
+    page.close()
+
+
+def _colour_counts(png: bytes) -> dict[str, int]:
+    """Pixels of the map's colours in a screenshot: grid blues, the gap's red, the overlap's purple."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return {
+        "grids": int(((b - r > 40) & (b > 150)).sum()),
+        "gap": int(((r > 180) & (r - g > 80) & (r - b > 80)).sum()),
+        "overlap": int(((b - g > 60) & (r - g > 30) & (g < 110)).sum()),
+    }
+
+
+def test_grid_map_draws_grids_gap_and_overlap_offline(server, browser):
+    """The demo street's map, with nothing reachable but the app: grids, the planted gap and overlap."""
+    page = browser.new_page(viewport={"width": 1366, "height": 1100})
+    outside: list[str] = []
+    # blob: and data: URLs (MapLibre's worker) never leave the browser.
+    page.on("request", lambda r: None if r.url.startswith((server, "blob:", "data:")) else outside.append(r.url))
+    page.goto(f"{server}/grid_map?street=崇文街道&start=2022-01-01&end=2022-12-31", wait_until="networkidle")
+    chart = page.locator(".stPlotlyChart").first
+    chart.wait_for(timeout=60_000)
+    counts: dict[str, int] = {}
+    deadline = time.monotonic() + 90  # MapLibre paints with software WebGL here: give it time
+    while time.monotonic() < deadline:
+        counts = _colour_counts(chart.screenshot())
+        if counts["grids"] > 20_000 and counts["gap"] > 150 and counts["overlap"] > 150:
+            break
+        page.wait_for_timeout(1000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "grid_map_2022.png"))
+    chart.screenshot(path=str(SHOTS / "grid_map_chart.png"))
+    assert counts["grids"] > 20_000, counts
+    assert counts["gap"] > 150, counts
+    assert counts["overlap"] > 150, counts
+    assert outside == []  # no tiles, no fonts, nothing from the internet
     page.close()

@@ -14,6 +14,7 @@ PAGES = [
     "pages/mediation.py",
     "pages/employment.py",
     "pages/campaigns.py",
+    "pages/grid_map.py",
     "pages/data_status.py",
 ]
 
@@ -135,3 +136,37 @@ def test_a_click_on_a_community_narrows_the_filters(demo, monkeypatch):
     at.run()
     assert at.caption[0].value.startswith("永安社区 · 2022年")
     assert at.query_params["community"] in ("永安社区", ["永安社区"])
+
+
+def test_grid_map_figures_checks_and_a_grid_card(demo, monkeypatch):
+    import duckdb
+
+    at = open_page("pages/grid_map.py", demo[0], monkeypatch, street="崇文街道", start="2022-01-01", end="2022-12-31")
+    shown = metrics(at)
+    with duckdb.connect(str(demo[0]), read_only=True) as con:
+        street = con.execute(
+            "SELECT grids_area_coverage, grids_overlaps, grids_count FROM street_metrics(DATE '2022-01-01', "
+            "DATE '2022-12-31') WHERE street = '崇文街道'"
+        ).fetchall()[0]
+    assert shown["面积覆盖率"] == f"{street[0] * 100:.1f}%" != "100.0%"
+    assert (shown["网格重叠"], shown["网格数"]) == (str(street[1]), str(street[2])) == ("1", "48")
+    checks = " ".join(m.value for m in at.markdown)
+    assert "覆盖空白" in checks and "振兴社区" in checks and "网格重叠" in checks and "超出社区边界" in checks
+    # A grid's card, as a click (or a shared link with ?grid=) opens it.
+    at.query_params["grid"] = "141181001001-05"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("新建第5网格（141181001001-05）" in h.value for h in at.subheader)
+    with duckdb.connect(str(demo[0]), read_only=True) as con:
+        grid = con.execute(
+            "SELECT tasks_published, mediation_cases FROM grid_metrics(DATE '2022-01-01', DATE '2022-12-31')"
+            " WHERE grid_id = '141181001001-05'"
+        ).fetchall()[0]
+    card = {m.label: m.value for m in at.metric[8:]}  # after the eight street cards
+    assert (card["发布任务数"], card["受理纠纷数"]) == (str(grid[0]), str(grid[1]))
+    assert any("网格重叠" in w.value for w in at.warning)
+    # Another colouring keeps the page whole.
+    picker = at.selectbox(key="map_metric")
+    picker.select_index(picker.options.index("办结率")).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="map_metric").value.key == "tasks.closure_rate"

@@ -31,8 +31,9 @@ SELECT
     coalesce(g.grids_without_leader, 0) AS grids_without_leader,
     CAST(g.grid_staff AS BIGINT) AS grid_staff,
     coalesce(g.grids_with_boundary, 0) AS grids_with_boundary,
-    -- Area coverage needs the community's own boundary; NULL without one.
-    s.area_m2 AS boundary_area_m2,
+    -- Area coverage needs the community's boundary and its grids' (covered_m2 is NULL until then);
+    -- the area counts only with a coverage, so a street's ratio compares like with like.
+    CASE WHEN s.covered_m2 IS NOT NULL THEN s.area_m2 END AS boundary_area_m2,
     s.covered_m2 AS covered_area_m2
 FROM communities c
 LEFT JOIN grid_totals g USING (community_id)

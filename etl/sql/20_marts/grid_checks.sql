@@ -7,7 +7,9 @@ grids AS (SELECT * FROM stg_grids),
 communities AS (SELECT community_id, community, street FROM stg_communities),
 gaps AS (SELECT * FROM grid_gaps),
 overlapping_pairs AS (SELECT * FROM grid_overlaps WHERE counts_as_overlap),
-boundaries_loaded AS (SELECT count(*) > 0 AS yes FROM grid_boundaries),
+boundaries_loaded AS (
+    SELECT (SELECT count(*) FROM grid_boundaries) + (SELECT count(*) FROM community_boundaries) > 0 AS yes
+),
 
 problems AS (
     SELECT
