@@ -37,6 +37,11 @@ SETTINGS = [
         "个人信息哈希（person_key）所用的部署密钥文件，首次使用时自动生成，权限 600，"
         "不得放进数仓或代码库。更换密钥会使所有 person_key 改变。",
     ),
+    Setting(
+        "STREETDASH_SAVED_QUERIES",
+        str(DATA_DIR / "local" / "saved_queries.sqlite"),
+        "「数据探索」中保存的查询（名称和 SQL）所在的 SQLite 文件，第一次保存时创建；不在数仓里，导入不会覆盖它。",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 
