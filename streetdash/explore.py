@@ -239,6 +239,42 @@ def macros(con: duckdb.DuckDBPyConnection) -> list[Macro]:
     return sorted(out, key=lambda m: (order.index(m.name) if m.name in order else len(order), m.name))
 
 
+# Example queries of the SQL tab: the metric macros first, since they are the numbers the pages show.
+EXAMPLES: dict[str, str] = {
+    "各社区 2022 年任务指标（指标宏）": """-- community_metrics(开始日期, 结束日期)：与页面上的数字同一口径
+SELECT community AS 社区, tasks_published AS 发布任务数, tasks_closed AS 办结任务数,
+       round(tasks_closure_rate * 100, 1) AS "办结率%"
+FROM community_metrics(DATE '2022-01-01', DATE '2022-12-31')
+WHERE street = '崇文街道'
+ORDER BY tasks_closure_rate DESC""",
+    "古桥社区 2024 年每月办结率（指标宏）": """SELECT strftime(month, '%Y-%m') AS 月份, tasks_published AS 发布, tasks_closed AS 办结,
+       round(tasks_closure_rate * 100, 1) AS "办结率%"
+FROM community_monthly(DATE '2024-01-01', DATE '2024-12-31')
+WHERE community = '古桥社区'
+ORDER BY month""",
+    "各街道调解指标（指标宏）": """SELECT street AS 街道, mediation_cases AS 受理, mediation_success_rate AS 调解成功率,
+       mediation_grid_rate AS 网格内化解率
+FROM street_metrics(DATE '2024-01-01', DATE '2024-12-31')""",
+    "任务按来源和类别（拆分宏）": """SELECT source AS 来源, category AS 类别, sum(tasks_published) AS 发布, sum(tasks_closed) AS 办结
+FROM community_tasks_by(DATE '2022-01-01', DATE '2022-12-31')
+WHERE community = '崇北社区'
+GROUP BY ALL ORDER BY 发布 DESC""",
+    "某社区某月未办结的任务明细": """SELECT task_id, category, title, status, published_at, deadline
+FROM stg_tasks
+WHERE community = '古桥社区' AND published_on BETWEEN DATE '2024-05-01' AND DATE '2024-05-31'
+  AND NOT is_closed
+ORDER BY published_at""",
+    "接单最多的人员（只显示脱敏姓名）": """SELECT person_masked AS 接单人, member_type AS 人员类型, count(*) AS 接单次数
+FROM stg_task_claims
+WHERE claimed_on >= DATE '2024-01-01'
+GROUP BY person_key, person_masked, member_type
+ORDER BY 接单次数 DESC LIMIT 20""",
+    "最近被拒绝的行": """SELECT file AS 文件, sheet AS 工作表, "row" AS 行号, "column" AS 列, reason AS 原因
+FROM rejected_rows ORDER BY batch_id DESC LIMIT 50""",
+    "表结构": "DESCRIBE stg_tasks",
+}
+
+
 # Previews ----------------------------------------------------------------------------------------
 
 OPERATORS = ("等于", "不等于", "包含", "大于", "小于", "为空", "不为空")
@@ -310,7 +346,7 @@ def preview(
     frame = con.execute(
         f"SELECT * FROM {_quote(relation.name)} {where} {order} LIMIT $limit OFFSET $offset",
         {**params, "limit": page_size, "offset": (page - 1) * page_size},
-    ).df()
+    ).df(date_as_object=True)
     return Preview(frame, int(total), page, pages)
 
 

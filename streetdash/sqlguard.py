@@ -342,7 +342,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, row_limit: int) -> Iterator[pd.DataFr
     """The result in chunks, stopping once more than ``row_limit`` rows have come (the rest is never made)."""
     fetched = 0
     while fetched <= row_limit:
-        chunk = con.fetch_df_chunk(50)  # 50 vectors: about 100,000 rows a chunk
+        chunk = con.fetch_df_chunk(50, date_as_object=True)  # 50 vectors: about 100,000 rows a chunk
         yield chunk
         if chunk.empty:
             return
