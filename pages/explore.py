@@ -83,6 +83,8 @@ with pivot_tab:
     left, middle, right, last = st.columns(4)
     view = left.selectbox("数据", list(datasets), format_func=lambda v: datasets[v].title, key="x_pivot_view")
     dataset = datasets[view]
+    if not dataset.date:
+        st.caption(f"{dataset.title}不随时间变化：不按时间筛选。")
     labels = dataset.dimension_labels()
     rows = middle.selectbox("行", list(labels), format_func=labels.get, key=f"x_pivot_rows_{view}")
     column_options = [None, *[k for k in labels if k != rows]]
@@ -135,14 +137,16 @@ with pivot_tab:
             column_config=number_columns(result.table, result.format),
         )
         download(result.table, f"透视_{dataset.title}_{result.measure_label}", "x_pivot_download")
-        body = result.table[result.table[result.row_label] != explore.TOTAL]
+        body = result.table[result.table[result.row_label] != explore.TOTAL].head(60)
         series = [c for c in body.columns[1:] if c != explore.TOTAL] or list(body.columns[1:])
         fig = charts.bar(
             body, result.row_label, series[:12] if len(series) > 1 else series[0], title, kind=result.format
         )
         charts.show(fig, f"透视_{dataset.title}_{result.measure_label}")
         st.caption(
-            "图表右上角的相机图标可下载 PNG（2 倍清晰度）。" + ("图中只画前 12 列。" if len(series) > 12 else "")
+            "图表右上角的相机图标可下载 PNG（2 倍清晰度）。"
+            + ("图中只画前 12 列。" if len(series) > 12 else "")
+            + ("图中只画前 60 行。" if len(result.table) > 61 else "")
         )
 
 # SQL ------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -48,7 +49,7 @@ def preview(
     """One page of a relation; raises :class:`sqlguard.QueryError` (in Chinese) for a bad filter value."""
     try:
         return _preview(warehouse_version(), relation, tuple(filters), sort, descending, page, page_size)
-    except sqlguard.duckdb.Error as error:
+    except duckdb.Error as error:
         raise sqlguard.explain(error) from None
 
 
