@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="生成演示台账（data/demo/）并经同一导入流程建成演示数仓")
     demo.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
     demo.add_argument("--seed", type=int, default=20221231, help="随机种子（同一种子得到相同的数仓）")
+    query = sub.add_parser("query", help="只读查询数仓，结果以 CSV 输出到标准输出（与「数据探索」页同一套安全检查）")
+    query.add_argument("sql", help="一条 SELECT 语句；写 - 则从标准输入读取")
+    query.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
+    query.add_argument("--max-rows", type=int, default=None, help="最多输出的行数（默认 100000）")
+    query.add_argument("--timeout", type=float, default=None, help="超时秒数，超时即中止（默认 10）")
     return parser
 
 
@@ -103,9 +108,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return build_demo(db=args.db, seed=args.seed)
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    from streetdash.explore import readable
+    from streetdash.sqlguard import ROW_LIMIT, TIMEOUT_SECONDS, QueryError, run
+
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    try:
+        result = run(sql, args.db, row_limit=args.max_rows or ROW_LIMIT, timeout=args.timeout or TIMEOUT_SECONDS)
+    except QueryError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    readable(result.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+    if result.notice:
+        print(result.notice, file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"load": cmd_load, "template": cmd_template, "demo": cmd_demo}[args.command](args)
+    return {"load": cmd_load, "template": cmd_template, "demo": cmd_demo, "query": cmd_query}[args.command](args)
 
 
 if __name__ == "__main__":

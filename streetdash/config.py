@@ -56,6 +56,11 @@ SETTINGS = [
         "与底图对齐。",
     ),
     Setting("MAP_TILE_ATTRIBUTION", "", "底图的版权说明（如「天地图」），显示在地图右下角。"),
+    Setting(
+        "STREETDASH_SAVED_QUERIES",
+        str(DATA_DIR / "local" / "saved_queries.sqlite"),
+        "「数据探索」中保存的查询（名称和 SQL）所在的 SQLite 文件，第一次保存时创建；不在数仓里，导入不会覆盖它。",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -7,6 +7,7 @@ from pathlib import Path
 _scratch = Path(tempfile.mkdtemp(prefix="streetdash-tests-"))
 os.environ["STREETDASH_SECRET_FILE"] = str(_scratch / "person_key.secret")
 os.environ["WAREHOUSE_DB"] = str(_scratch / "default-warehouse.duckdb")
+os.environ["STREETDASH_SAVED_QUERIES"] = str(_scratch / "saved_queries.sqlite")
 
 import pytest  # noqa: E402
 

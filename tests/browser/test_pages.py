@@ -26,6 +26,7 @@ PAGES = {
     "campaigns": "campaigns",
     "grid_map": "grid_map",
     "data_status": "data_status",
+    "explore": "explore",
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
@@ -106,13 +107,13 @@ def test_page_renders(server, browser, page_name):
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
     page.wait_for_selector("h1", timeout=30_000)
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    # Tables draw on a canvas and charts load their library: wait until every visible one has drawn
-    # (a table in a collapsed expander never does).
+    # Tables draw on a canvas and charts load their library: wait until every one has drawn. Those in a
+    # collapsed expander or an inactive tab (not visible) draw only when opened.
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => d.checkVisibility())"
-        ".every(d => d.querySelector('canvas'))"
-        " && [...document.querySelectorAll('.stPlotlyChart')].filter(c => c.checkVisibility())"
-        ".every(c => c.querySelector('.main-svg'))",
+        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".every(d => !d.checkVisibility() || d.querySelector('canvas'))"
+        " && [...document.querySelectorAll('.stPlotlyChart')]"
+        ".every(c => !c.checkVisibility() || c.querySelector('.main-svg'))",
         timeout=60_000,
     )
     page.wait_for_timeout(5000)  # the grids paint their cells a moment after the canvas appears

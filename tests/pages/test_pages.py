@@ -16,6 +16,7 @@ PAGES = [
     "pages/campaigns.py",
     "pages/grid_map.py",
     "pages/data_status.py",
+    "pages/explore.py",
 ]
 
 

@@ -1,0 +1,82 @@
+"""What the 数据探索 page reads, cached per warehouse version like ``streetdash.data``: the catalogue,
+previews and pivots, each on a short-lived guarded connection (read-only, no file access)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from streetdash import explore, sqlguard
+from streetdash.db import warehouse_version
+
+CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+
+
+@st.cache_data(**CACHE)
+def _catalogue(version: str) -> tuple[list[explore.Relation], list[explore.Macro]]:
+    with sqlguard.connect() as con:
+        return explore.catalogue(con), explore.macros(con)
+
+
+def catalogue() -> list[explore.Relation]:
+    """Every table and view with its columns, descriptions and row count."""
+    return _catalogue(warehouse_version())[0]
+
+
+def macros() -> list[explore.Macro]:
+    return _catalogue(warehouse_version())[1]
+
+
+@st.cache_data(**CACHE)
+def _preview(
+    version: str, relation: explore.Relation, filters: tuple[explore.Filter, ...], sort, descending, page, page_size
+) -> explore.Preview:
+    with sqlguard.connect() as con:
+        return explore.preview(con, relation, filters, sort, descending, page, page_size)
+
+
+def preview(
+    relation: explore.Relation,
+    filters: Sequence[explore.Filter],
+    sort: str | None,
+    descending: bool,
+    page: int,
+    page_size: int,
+) -> explore.Preview:
+    """One page of a relation; raises :class:`sqlguard.QueryError` (in Chinese) for a bad filter value."""
+    try:
+        return _preview(warehouse_version(), relation, tuple(filters), sort, descending, page, page_size)
+    except duckdb.Error as error:
+        raise sqlguard.explain(error) from None
+
+
+@st.cache_data(**CACHE)
+def _pivot(version: str, spec: explore.PivotSpec) -> explore.PivotResult:
+    with sqlguard.connect() as con:
+        return explore.pivot(con, spec)
+
+
+def pivot(spec: explore.PivotSpec) -> explore.PivotResult:
+    return _pivot(warehouse_version(), spec)
+
+
+@st.cache_data(**CACHE)
+def _values(version: str, view: str, key: str) -> list[str]:
+    with sqlguard.connect() as con:
+        return explore.dimension_values(con, view, key)
+
+
+def dimension_values(view: str, key: str) -> list[str]:
+    return _values(warehouse_version(), view, key)
+
+
+def run_sql(sql: str) -> sqlguard.QueryResult:
+    """A typed statement through the guard; never cached (the person asked for it to run now)."""
+    return sqlguard.run(sql)
+
+
+def columns_frame(relation: explore.Relation) -> pd.DataFrame:
+    return pd.DataFrame([(c.name, c.type, c.description) for c in relation.columns], columns=["列名", "类型", "说明"])
