@@ -39,8 +39,9 @@ with left:
         "jobs.postings",
         "jobs.placements",
     ]
-    st.dataframe(
+    ui.table(
         ui.ranking(communities, current, RANKED),
+        "社区排名",
         hide_index=True,
         width="stretch",
     )
@@ -51,8 +52,9 @@ with right:
     if score_table.empty:
         st.info("所选范围内没有设定目标的指标（领题攻坚指标中填写「数据来源」即可纳入综合得分）。")
     else:
-        event = st.dataframe(
+        event = ui.table(
             score_table,
+            "综合得分",
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -71,7 +73,12 @@ with right:
         rows = event.selection.rows if event else []
         chosen = score_table.iloc[rows[0]]["社区"] if rows else score_table.iloc[-1]["社区"]
         st.markdown(f"**{chosen}** 的得分构成（从低到高）：")
-        st.dataframe(parts[parts["社区"] == chosen].drop(columns="社区"), hide_index=True, width="stretch")
+        ui.table(
+            parts[parts["社区"] == chosen].drop(columns="社区"),
+            f"综合得分构成_{chosen}",
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader("需要关注")
 items = ui.attention(f, communities, targets)

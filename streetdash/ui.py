@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from streetdash.filters import Filters
 from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
@@ -85,7 +86,48 @@ def column_config(keys: list[str]) -> dict:
     return config
 
 
-__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column"]
+def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dataframe_kwargs):
+    """Show a table (``st.dataframe``) with 下载 Excel / 下载 CSV buttons under it; returns the
+    dataframe's selection event, if any.
+
+    The files hold the table's data (a Styler's underlying frame), with the page's number formats,
+    and the filters of the view (``scoped=False`` for tables the filters do not narrow, such as the
+    load history). They are made only when a button is clicked, in Streamlit's
+    download thread, so showing the page costs nothing more.
+    """
+    from streetdash import export
+
+    data = frame.data if isinstance(frame, Styler) else frame
+    f = st.session_state.get("filters") if scoped else None
+    event = st.dataframe(frame, **dataframe_kwargs)
+    stem = export.file_stem(name, f)
+    conditions = export.filter_rows(f)
+    formats = export.formats_from_column_config(dataframe_kwargs.get("column_config"))
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "下载 Excel",
+            data=lambda: export.table_to_xlsx(data, name, conditions, formats=formats),
+            file_name=f"{stem}.xlsx",
+            mime=export.XLSX_MIME,
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help="Excel 表格：带格式的数字、冻结表头，另一工作表记录筛选条件和导出时间",
+        )
+        st.download_button(
+            "下载 CSV",
+            data=lambda: export.table_to_csv(data),
+            file_name=f"{stem}.csv",
+            mime=export.CSV_MIME,
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help="CSV（UTF-8 带 BOM，Excel 可直接打开）",
+        )
+    return event
+
+
+__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table"]
 
 
 def through_entry() -> None:
