@@ -1,7 +1,8 @@
 """One chart style for every page and export: Chinese fonts, Chinese number formats, report-sized text.
 
 Pages build figures with the functions here and show them with :func:`show`, which sets the
-modebar's PNG download (2x scale, Chinese file name) and turns empty data into a sentence.
+modebar's PNG download (2x scale, Chinese file name), adds server-side PNG/SVG downloads
+(``streetdash.export``) and turns empty data into a sentence.
 """
 
 from __future__ import annotations
@@ -55,7 +56,43 @@ def show(fig: go.Figure | None, name: str, empty: str = "所选范围内没有�
         st.info(empty)
         return None
     # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
-    return st.plotly_chart(fig, config=config(name), key=key, theme=None, **kwargs)
+    event = st.plotly_chart(fig, config=config(name), key=key, theme=None, **kwargs)
+    downloads(fig, name)
+    return event
+
+
+def downloads(fig: go.Figure, name: str) -> None:
+    """PNG (2x) and SVG download buttons for a figure, drawn on the server with Chinese fonts.
+
+    The image is made only when a button is clicked (Streamlit runs the callable in its download
+    thread), so a rerun of the page renders nothing through the browser.
+    """
+    import streamlit as st
+
+    from streetdash import export
+
+    stem = export.file_stem(name, st.session_state.get("filters"))
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "PNG",
+            data=lambda: export.figure_png(fig),
+            file_name=f"{stem}.png",
+            mime=export.PNG_MIME,
+            on_click="ignore",
+            icon=":material/image:",
+            type="tertiary",
+            help="下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
+        )
+        st.download_button(
+            "SVG",
+            data=lambda: export.figure_svg(fig),
+            file_name=f"{stem}.svg",
+            mime=export.SVG_MIME,
+            on_click="ignore",
+            icon=":material/draw:",
+            type="tertiary",
+            help="下载矢量图（SVG），放大不失真",
+        )
 
 
 def bar(

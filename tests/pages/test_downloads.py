@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
+from streetdash import export
 from tests.pages.test_pages import PAGES, open_page
 
 
@@ -27,6 +28,12 @@ def downloads(monkeypatch) -> dict:
     return made
 
 
+@pytest.fixture(scope="module", autouse=True)
+def close_the_chart_browser():
+    yield
+    export.shutdown()
+
+
 def buttons(at) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
@@ -36,6 +43,17 @@ def test_every_table_has_excel_and_csv_downloads(demo, page, monkeypatch):
     at = open_page(page, demo[0], monkeypatch, street="崇文街道", start="2022-01-01", end="2022-12-31")
     labels = buttons(at)
     assert labels.count("下载 Excel") == labels.count("下载 CSV") == len(at.dataframe)
+    assert labels.count("PNG") == labels.count("SVG") == len(at.get("plotly_chart"))
+
+
+def test_a_chart_download_is_a_2x_png_of_that_chart(demo, monkeypatch, downloads):
+    from PIL import Image
+
+    open_page("pages/tasks.py", demo[0], monkeypatch, street="崇文街道", start="2022-01-01", end="2022-12-31")
+    png = downloads["各社区办结率_崇文街道_2022年.png"]()
+    assert Image.open(io.BytesIO(png)).size == (2 * export.EXPORT_WIDTH, 2 * export.EXPORT_HEIGHT)
+    svg = downloads["各社区办结率_崇文街道_2022年.svg"]().decode("utf-8")
+    assert "各社区办结率（虚线为整体）" in svg and "崇北社区" in svg
 
 
 def test_a_table_download_holds_what_the_page_shows(demo, monkeypatch, downloads):
