@@ -1,6 +1,6 @@
 import streamlit as st
 
-from streetdash import data, scores, ui
+from streetdash import data, ranking, scores, ui
 from streetdash.db import warehouse_status
 
 st.title("街道治理数据驾驶舱")
@@ -29,18 +29,8 @@ targets = data.breakdown("campaigns", f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("社区排名")
-    RANKED = [
-        "tasks.published",
-        "tasks.closure_rate",
-        "tasks.on_time_rate",
-        "tasks.overdue_open",
-        "mediation.cases",
-        "mediation.success_rate",
-        "jobs.postings",
-        "jobs.placements",
-    ]
     ui.table(
-        ui.ranking(communities, current, RANKED),
+        ui.ranking(communities, current, ranking.RANKED_METRICS),
         "社区排名",
         hide_index=True,
         width="stretch",

@@ -85,3 +85,11 @@ def pdf_to_pngs(pdf: Path, out_dir: Path, dpi: int = 80) -> list[Path]:
         old.unlink()
     subprocess.run([pdftoppm, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True, timeout=120)
     return sorted(out_dir.glob(f"{prefix.name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def docx_bytes_to_pdf(document: bytes, name: str = "report") -> bytes:
+    """The PDF of a Word document given as bytes (converted in a temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="streetdash-pdf-") as folder:
+        source = Path(folder) / f"{name}.docx"
+        source.write_bytes(document)
+        return docx_to_pdf(source).read_bytes()

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from streetdash import ranking as ranking_logic
+from streetdash.attention import attention_items
 from streetdash.filters import Filters
 from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 
@@ -171,54 +173,24 @@ def _communities(f: Filters) -> list[str]:
     return streets.get(f.street, [])
 
 
-def _against(value, reference: float, direction: str) -> str:
-    """Green where a community does better than the scope as a whole, red where worse."""
-    if _missing(value) or value == reference:
-        return ""
-    better = (value > reference) == (direction == "higher")
-    return f"color: {'#2E7D32' if better else '#C62828'}; font-weight: 600"
+_MARK_STYLE = {
+    ranking_logic.BETTER: "color: #2E7D32; font-weight: 600",
+    ranking_logic.WORSE: "color: #C62828; font-weight: 600",
+    "": "",
+}
 
 
 def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]):
     """Communities with the given metrics, each cell green or red against the scope's own figure."""
-    table = metric_table(communities, keys, ["community"]).rename(columns={"community": "社区"})
-    styler = table.style
+    table = ranking_logic.ranking_table(communities, keys)
+    marks = ranking_logic.marks(table, scope_row, keys)
+    styler = table.style.apply(lambda _: marks.map(_MARK_STYLE.get), axis=None)
     for key in keys:
         m = metric(key)
-        reference = None if scope_row is None else scope_row.get(m.column)
-        if m.format == "count" and not _missing(reference) and len(table):
-            reference = reference / len(table)  # a count compares with the average community, a rate with the whole
-        if m.direction != "neutral" and not _missing(reference):
-            styler = styler.map(_against, subset=[m.name], reference=reference, direction=m.direction)
         styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name], na_rep="—")
     return styler
 
 
 def attention(f: Filters, communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[tuple[str, str]]:
-    """What needs looking at, each with the page that explains it."""
-    items: list[tuple[str, str]] = []
-    overdue = communities[communities["tasks_overdue_open"] > 0].sort_values("tasks_overdue_open", ascending=False)
-    for r in overdue.itertuples():
-        items.append((f"{r.community}：超期未办结任务 {r.tasks_overdue_open:,} 件", "pages/tasks.py"))
-    catalogue = load_catalogue()
-    for r in campaigns.itertuples(index=False):
-        metric_def = catalogue.get(r.metric_key) if isinstance(r.metric_key, str) else None
-        lower = metric_def is not None and metric_def.direction == "lower"
-        if _missing(r.完成值) or _missing(r.目标值):
-            continue
-        behind = r.完成值 > r.目标值 if lower else r.完成值 < r.目标值
-        if behind:
-            items.append(
-                (
-                    f"{r.社区}「{r.领题项目}·{r.指标}」完成 {r.完成值:,.1f}，目标 {r.目标值:,.0f}{r.单位 or ''}",
-                    "pages/campaigns.py",
-                )
-            )
-    for r in communities[communities["grids_oversized"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_oversized} 个网格超过 500 户", "pages/data_status.py"))
-    for r in communities[communities["grids_no_leader"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_no_leader} 个网格没有网格长", "pages/data_status.py"))
-    escalated = communities[communities["mediation_escalated"] > 0].sort_values("mediation_escalated", ascending=False)
-    for r in escalated.itertuples():
-        items.append((f"{r.community}：移交上级的纠纷 {r.mediation_escalated} 件", "pages/mediation.py"))
-    return items
+    """What needs looking at, each with the page that explains it (see :mod:`streetdash.attention`)."""
+    return attention_items(communities, campaigns)

@@ -25,6 +25,7 @@ PAGES = {
     "employment": "employment",
     "campaigns": "campaigns",
     "data_status": "data_status",
+    "report": "report",
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]

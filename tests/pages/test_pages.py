@@ -15,6 +15,7 @@ PAGES = [
     "pages/employment.py",
     "pages/campaigns.py",
     "pages/data_status.py",
+    "pages/report.py",
 ]
 
 
