@@ -55,14 +55,18 @@ def show(fig: go.Figure | None, name: str, empty: str = "所选范围内没有�
     if fig is None:
         st.info(empty)
         return None
+    from streetdash import export
+
+    stem = export.file_stem(name, st.session_state.get("filters"))
     # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
-    event = st.plotly_chart(fig, config=config(name), key=key, theme=None, **kwargs)
-    downloads(fig, name)
+    event = st.plotly_chart(fig, config=config(stem), key=key, theme=None, **kwargs)
+    downloads(fig, stem)
     return event
 
 
-def downloads(fig: go.Figure, name: str) -> None:
-    """PNG (2x) and SVG download buttons for a figure, drawn on the server with Chinese fonts.
+def downloads(fig: go.Figure, stem: str) -> None:
+    """PNG (2x) and SVG download buttons for a figure (files ``stem``.png/.svg), drawn on the server
+    with Chinese fonts.
 
     The image is made only when a button is clicked (Streamlit runs the callable in its download
     thread), so a rerun of the page renders nothing through the browser.
@@ -71,7 +75,6 @@ def downloads(fig: go.Figure, name: str) -> None:
 
     from streetdash import export
 
-    stem = export.file_stem(name, st.session_state.get("filters"))
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             "PNG",

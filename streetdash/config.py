@@ -37,6 +37,11 @@ SETTINGS = [
         "个人信息哈希（person_key）所用的部署密钥文件，首次使用时自动生成，权限 600，"
         "不得放进数仓或代码库。更换密钥会使所有 person_key 改变。",
     ),
+    Setting(
+        "BROWSER_PATH",
+        "",
+        "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -28,6 +28,7 @@ import plotly
 import plotly.graph_objects as go
 import xlsxwriter
 
+from streetdash.config import setting
 from streetdash.filters import Filters
 from streetdash.metrics import load_catalogue
 
@@ -258,7 +259,7 @@ def browser_path() -> str:
 
     Raises :class:`ExportError` with a Chinese explanation when there is none; nothing is downloaded.
     """
-    configured = os.environ.get("BROWSER_PATH")
+    configured = setting("BROWSER_PATH")
     if configured:
         if Path(configured).is_file():
             return configured

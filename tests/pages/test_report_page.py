@@ -44,3 +44,10 @@ def test_a_community_report_from_the_page(demo, monkeypatch):
     at.selectbox(key="report_community").set_value("崇北社区").run()
     at.button[0].click().run()
     assert "崇北社区_2022年12月_工作月报" in at.success[0].value
+
+
+def test_without_a_warehouse_the_page_says_what_to_do(tmp_path, monkeypatch):
+    from tests.pages.test_smoke import run_page
+
+    at = run_page("pages/report.py", tmp_path / "missing.duckdb", monkeypatch)
+    assert "尚未建立数仓" in at.warning[0].value
