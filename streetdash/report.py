@@ -520,6 +520,10 @@ def ranking_section(doc: Document, data: ReportData) -> None:
     )
 
 
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def build_report(data: ReportData, *, images: bool = True) -> bytes:
     """The monthly report as .docx bytes. ``images=False`` writes a placeholder for each chart
     (no browser), for quick previews and tests of the wording."""
@@ -529,7 +533,7 @@ def build_report(data: ReportData, *, images: bool = True) -> bytes:
         f"{data.scope}{f.start.year}年{f.start.month}月工作月报", style="Title"
     ).alignment = WD_ALIGN_PARAGRAPH.CENTER
     period = doc.add_paragraph(
-        f"统计期：{f.start:%Y年%m月%d日} 至 {f.end:%Y年%m月%d日}　　数据截至：{data.latest:%Y-%m-%d}"
+        f"统计期：{_chinese_date(f.start)}至{_chinese_date(f.end)}　　数据截至：{_chinese_date(data.latest)}"
     )
     period.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_heading("总体情况", level=1)
