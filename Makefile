@@ -24,15 +24,17 @@ install: $(VENV)/.installed ## Create .venv and install the pinned packages (aga
 
 venv: install ## Same as install
 
-system-deps: ## Install Debian packages the app and its tests use (chromium, CJK fonts)
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+system-deps: ## Install Debian packages the app and its tests use (chromium, CJK fonts, LibreOffice, poppler)
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+		&& command -v soffice >/dev/null && command -v pdftoppm >/dev/null; then \
 		echo "system packages present"; \
 	elif command -v apt-get >/dev/null; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-			chromium fonts-noto-cjk fontconfig >/dev/null && echo "installed chromium, fonts-noto-cjk"; \
+			chromium fonts-noto-cjk fontconfig libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null \
+			&& echo "installed chromium, fonts-noto-cjk, LibreOffice (Writer, Calc), poppler-utils"; \
 	else \
-		echo "apt-get not found: install chromium and Noto CJK fonts by other means"; \
+		echo "apt-get not found: install chromium, Noto CJK fonts, LibreOffice and poppler-utils by other means"; \
 	fi
 
 demo: install ## Build the demo warehouse from data/demo/ if it is missing

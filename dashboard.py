@@ -19,8 +19,9 @@ PAGES = [
     st.Page("pages/employment.py", title="就业服务", icon=":material/work:"),
     st.Page("pages/campaigns.py", title="领题攻坚与积分", icon=":material/flag:"),
     st.Page("pages/grid_map.py", title="网格地图", icon=":material/map:"),
-    st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
+    st.Page("pages/report.py", title="报告导出", icon=":material/summarize:"),
     st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:"),
+    st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
 ]
 navigation = st.navigation(PAGES)
 if warehouse_status().exists:

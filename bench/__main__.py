@@ -14,6 +14,7 @@ from rich.table import Table
 
 from bench.bench_dashboard import bench_dashboard
 from bench.bench_etl import bench_etl
+from bench.bench_export import bench_export
 from bench.bench_map import bench_map
 
 RESULTS = Path(__file__).with_name("results.md")
@@ -21,7 +22,12 @@ COLUMNS = ["benchmark", "reference", "measured", "ratio", "goal", "result"]
 HEADERS = ["基准", "参照", "实测", "比值", "目标", "结果"]
 # Each benchmark takes the task row count and returns rows of the printed table (keys: COLUMNS).
 # A new benchmark (e.g. chart export) is one more entry here.
-BENCHES: dict[str, Callable[[int], list[dict]]] = {"etl": bench_etl, "dashboard": bench_dashboard, "map": bench_map}
+BENCHES: dict[str, Callable[[int], list[dict]]] = {
+    "etl": bench_etl,
+    "dashboard": bench_dashboard,
+    "map": bench_map,
+    "export": bench_export,
+}
 
 
 def record(rows: list[dict]) -> None:

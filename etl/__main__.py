@@ -1,4 +1,4 @@
-"""Command line: ``python -m etl load|template ...``."""
+"""Command line: ``python -m etl load|template|demo|report ...``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
     query.add_argument("--max-rows", type=int, default=None, help="最多输出的行数（默认 100000）")
     query.add_argument("--timeout", type=float, default=None, help="超时秒数，超时即中止（默认 10）")
+
+    report = sub.add_parser("report", help="生成工作月报（Word，可另存 PDF）")
+    report.add_argument("--street", required=True, help="街道，例如 崇文街道")
+    report.add_argument("--month", required=True, help="月份 YYYY-MM，例如 2022-12")
+    report.add_argument("--community", help="只写这一个社区（默认整个街道）")
+    report.add_argument("--out", type=Path, help="输出 .docx（默认当前目录下的「<街道>_<月份>_工作月报.docx」）")
+    report.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成同名 PDF")
+    report.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
     return parser
 
 
@@ -124,9 +132,22 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from streetdash.report import write_report_files
+
+    return write_report_files(args.street, args.month, args.community, out=args.out, pdf=args.pdf, db=args.db)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"load": cmd_load, "template": cmd_template, "demo": cmd_demo, "query": cmd_query}[args.command](args)
+    commands = {
+        "load": cmd_load,
+        "template": cmd_template,
+        "demo": cmd_demo,
+        "query": cmd_query,
+        "report": cmd_report,
+    }
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ for start in range(0, len(campaigns), 3):
             st.progress(progress, text=f"完成 {progress:.0%}")
             start_day, end_day = pd.Timestamp(r.统计起始).date(), pd.Timestamp(r.统计截止).date()
             left = (end_day - latest).days
-            source = f"自动计算（{ui.metric(r.metric_key).name}）" if r.metric_key else "手工填报"
+            source = f"自动计算（{ui.metric(r.metric_key).name}）" if isinstance(r.metric_key, str) else "手工填报"
             remain = "已结束" if left < 0 else f"剩余 {left} 天"
             st.caption(f"{start_day:%Y-%m-%d} 至 {end_day:%Y-%m-%d} · {remain} · {source}")
 

@@ -14,10 +14,10 @@ history = db.load_history()
 if history.empty:
     st.write("还没有导入过台账。")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    ui.table(history, "导入批次", scoped=False, hide_index=True, width="stretch")
 st.subheader("最近被拒绝的行")
 rejected = db.recent_rejections()
 if rejected.empty:
     st.write("没有被拒绝的行。")
 else:
-    st.dataframe(rejected, hide_index=True, width="stretch")
+    ui.table(rejected, "被拒绝的行", scoped=False, hide_index=True, width="stretch")

@@ -40,7 +40,7 @@ with left:
 with right:
     charts.show(charts.bar(data.breakdown("events_by_kind", f), "活动类型", "场次", "活动类型"), "活动类型")
 st.subheader("技能培训")
-st.dataframe(data.breakdown("trainings_by_course", f), hide_index=True, width="stretch")
+ui.table(data.breakdown("trainings_by_course", f), "技能培训", hide_index=True, width="stretch")
 communities = data.community_metrics(f)
 fig = charts.bar(communities, "community", ["jobs_postings", "jobs_placements"], "各社区就业信息与实现就业")
 if fig is not None:

@@ -21,10 +21,6 @@ def show_error(error: QueryError) -> None:
         st.code(error.detail, language=None)
 
 
-def download(frame: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("下载表格（CSV）", explore.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv", key=key)
-
-
 def number_columns(frame: pd.DataFrame, kind: str, skip: int = 1) -> dict:
     number = "percent" if kind == "rate" else "localized"
     return {c: st.column_config.NumberColumn(c, format=number) for c in frame.columns[skip:]}
@@ -40,7 +36,7 @@ with browse:
         [(r.name, r.kind, r.description, r.rows) for r in relations], columns=["名称", "类型", "说明", "行数"]
     )
     with st.expander(f"全部表和视图（{len(relations)} 个）"):
-        st.dataframe(overview, hide_index=True, width="stretch")
+        ui.table(overview, "全部表和视图", scoped=False, hide_index=True, width="stretch")
     name = st.selectbox(
         "表或视图",
         list(by_name),
@@ -51,7 +47,7 @@ with browse:
     relation = by_name[name]
     st.caption(f"{relation.description} · 共 {format_number(relation.rows, 'count')} 行")
     with st.expander("列说明", expanded=False):
-        st.dataframe(data.columns_frame(relation), hide_index=True, width="stretch")
+        ui.table(data.columns_frame(relation), f"{name}_列说明", scoped=False, hide_index=True, width="stretch")
     columns = [c.name for c in relation.columns]
     filters = []
     for i in range(2):
@@ -73,7 +69,9 @@ with browse:
         st.caption(
             f"符合条件 {format_number(shown.total, 'count')} 行 · 第 {shown.page} / {shown.pages} 页（每页 100 行）"
         )
-        st.dataframe(explore.readable(shown.frame), hide_index=True, width="stretch")
+        ui.table(
+            explore.readable(shown.frame), f"{name}_第{shown.page}页", scoped=False, hide_index=True, width="stretch"
+        )
 
 # 透视分析 -------------------------------------------------------------------------------------------
 with pivot_tab:
@@ -130,13 +128,13 @@ with pivot_tab:
     if len(result.table) <= 1:
         st.info("所选范围内没有数据。")
     else:
-        st.dataframe(
+        ui.table(
             result.table,
+            f"透视_{dataset.title}_{result.measure_label}",
             hide_index=True,
             width="stretch",
             column_config=number_columns(result.table, result.format),
         )
-        download(result.table, f"透视_{dataset.title}_{result.measure_label}", "x_pivot_download")
         body = result.table[result.table[result.row_label] != explore.TOTAL].head(60)
         series = [c for c in body.columns[1:] if c != explore.TOTAL] or list(body.columns[1:])
         fig = charts.bar(
@@ -188,7 +186,15 @@ with sql_tab:
             key="x_schema_relation",
             label_visibility="collapsed",
         )
-        st.dataframe(data.columns_frame(by_name[look])[["列名", "说明"]], hide_index=True, width="stretch", height=300)
+        ui.table(
+            data.columns_frame(by_name[look])[["列名", "说明"]],
+            f"{look}_列说明",
+            scoped=False,
+            hide_index=True,
+            width="stretch",
+            height=300,
+            key="x_schema_columns",
+        )
         with st.expander("指标宏与函数"):
             for macro in data.macros():
                 st.markdown(f"`{macro.signature}`  \n{macro.description}")
@@ -236,8 +242,7 @@ with sql_tab:
             st.warning(outcome.notice)
         frame = explore.readable(outcome.frame)
         st.caption(f"{format_number(len(frame), 'count')} 行 · 用时 {outcome.seconds:.2f} 秒")
-        st.dataframe(frame, hide_index=True, width="stretch")
-        download(frame, "查询结果", "x_sql_download")
+        ui.table(frame, "查询结果", scoped=False, hide_index=True, width="stretch")
         numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
         labels = [c for c in frame.columns if c not in numeric]
         if numeric and len(frame) > 1:

@@ -46,6 +46,7 @@ with left:
         key="grid_map",
         on_select="rerun",
         selection_mode="points",
+        export_figure=lambda: data.grid_map(f, metric.key, selected, inline=True),
     )
     st.caption(
         "颜色：红色为较差、绿色为较好（中性指标颜色越深数值越大），灰色为无数值；深色粗线为社区边界，"
@@ -63,7 +64,7 @@ with right:
             st.caption(f"……另有 {len(checks) - LISTED} 条，见下方「网格检查明细」。")
 if len(checks):
     with st.expander(f"网格检查明细（{len(checks)} 条）"):
-        st.dataframe(checks, hide_index=True, width="stretch")
+        ui.table(checks, "网格检查", hide_index=True, width="stretch")
 
 if selected is not None:
     row = grids[grids["grid_id"] == selected].iloc[0]

@@ -52,8 +52,9 @@ ui.drill_down(
     charts.show(fig, "网格社区化解率", key="levels_by_community", on_select="rerun", selection_mode="points"), f
 )
 st.subheader("各调解组织")
-st.dataframe(
+ui.table(
     data.breakdown("mediation_by_group", f),
+    "各调解组织",
     hide_index=True,
     width="stretch",
     column_config={

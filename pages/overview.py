@@ -1,6 +1,6 @@
 import streamlit as st
 
-from streetdash import data, scores, ui
+from streetdash import data, ranking, scores, ui
 from streetdash.db import warehouse_status
 
 st.title("街道治理数据驾驶舱")
@@ -29,18 +29,9 @@ targets = data.breakdown("campaigns", f)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("社区排名")
-    RANKED = [
-        "tasks.published",
-        "tasks.closure_rate",
-        "tasks.on_time_rate",
-        "tasks.overdue_open",
-        "mediation.cases",
-        "mediation.success_rate",
-        "jobs.postings",
-        "jobs.placements",
-    ]
-    st.dataframe(
-        ui.ranking(communities, current, RANKED),
+    ui.table(
+        ui.ranking(communities, current, ranking.RANKED_METRICS),
+        "社区排名",
         hide_index=True,
         width="stretch",
     )
@@ -51,8 +42,9 @@ with right:
     if score_table.empty:
         st.info("所选范围内没有设定目标的指标（领题攻坚指标中填写「数据来源」即可纳入综合得分）。")
     else:
-        event = st.dataframe(
+        event = ui.table(
             score_table,
+            "综合得分",
             hide_index=True,
             width="stretch",
             on_select="rerun",
@@ -71,7 +63,12 @@ with right:
         rows = event.selection.rows if event else []
         chosen = score_table.iloc[rows[0]]["社区"] if rows else score_table.iloc[-1]["社区"]
         st.markdown(f"**{chosen}** 的得分构成（从低到高）：")
-        st.dataframe(parts[parts["社区"] == chosen].drop(columns="社区"), hide_index=True, width="stretch")
+        ui.table(
+            parts[parts["社区"] == chosen].drop(columns="社区"),
+            f"综合得分构成_{chosen}",
+            hide_index=True,
+            width="stretch",
+        )
 
 st.subheader("需要关注")
 items = ui.attention(f, communities, targets)

@@ -72,8 +72,9 @@ with right:
     charts.show(charts.bar(claims, "人员类型", "接单次数", "接单人员类型"), "接单人员类型")
 
 st.subheader("按类别")
-st.dataframe(
+ui.table(
     data.breakdown("tasks_by_category", f),
+    "任务按类别",
     hide_index=True,
     width="stretch",
     column_config={
@@ -86,5 +87,5 @@ overdue = data.breakdown("overdue_tasks", f)
 if overdue.empty:
     st.success("期末没有超期未办结的任务。")
 else:
-    st.dataframe(overdue, hide_index=True, width="stretch")
+    ui.table(overdue, "超期未办结任务", hide_index=True, width="stretch")
 ui.definitions(KEYS)

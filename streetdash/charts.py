@@ -1,12 +1,14 @@
 """One chart style for every page and export: Chinese fonts, Chinese number formats, report-sized text.
 
 Pages build figures with the functions here and show them with :func:`show`, which sets the
-modebar's PNG download (2x scale, Chinese file name) and turns empty data into a sentence.
+modebar's PNG download (2x scale, Chinese file name), adds server-side PNG/SVG downloads
+(``streetdash.export``) and turns empty data into a sentence.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,15 +49,65 @@ def config(file_name: str) -> dict:
     }
 
 
-def show(fig: go.Figure | None, name: str, empty: str = "所选范围内没有数据。", key: str | None = None, **kwargs):
-    """Show a figure, or say in a sentence that there is nothing to show. Returns the chart event, if any."""
+def show(
+    fig: go.Figure | None,
+    name: str,
+    empty: str = "所选范围内没有数据。",
+    key: str | None = None,
+    export_figure: Callable[[], go.Figure] | None = None,
+    **kwargs,
+):
+    """Show a figure, or say in a sentence that there is nothing to show. Returns the chart event, if any.
+
+    ``export_figure`` makes the figure the PNG/SVG downloads draw, when it differs from the one shown
+    (the grid map's GeoJSON is a URL of the app, which a browser exporting alone cannot fetch).
+    """
     import streamlit as st
 
     if fig is None:
         st.info(empty)
         return None
+    from streetdash import export
+
+    stem = export.file_stem(name, st.session_state.get("filters"))
     # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
-    return st.plotly_chart(fig, config=config(name), key=key, theme=None, **kwargs)
+    event = st.plotly_chart(fig, config=config(stem), key=key, theme=None, **kwargs)
+    downloads(export_figure or fig, stem)
+    return event
+
+
+def downloads(fig: go.Figure | Callable[[], go.Figure], stem: str) -> None:
+    """PNG (2x) and SVG download buttons for a figure (files ``stem``.png/.svg), drawn on the server
+    with Chinese fonts.
+
+    The image is made only when a button is clicked (Streamlit runs the callable in its download
+    thread), so a rerun of the page renders nothing through the browser.
+    """
+    import streamlit as st
+
+    from streetdash import export
+
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "PNG",
+            data=lambda: export.figure_png(fig() if callable(fig) else fig),
+            file_name=f"{stem}.png",
+            mime=export.PNG_MIME,
+            on_click="ignore",
+            icon=":material/image:",
+            type="tertiary",
+            help="下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
+        )
+        st.download_button(
+            "SVG",
+            data=lambda: export.figure_svg(fig() if callable(fig) else fig),
+            file_name=f"{stem}.svg",
+            mime=export.SVG_MIME,
+            on_click="ignore",
+            icon=":material/draw:",
+            type="tertiary",
+            help="下载矢量图（SVG），放大不失真",
+        )
 
 
 def bar(

@@ -61,6 +61,11 @@ SETTINGS = [
         str(DATA_DIR / "local" / "saved_queries.sqlite"),
         "「数据探索」中保存的查询（名称和 SQL）所在的 SQLite 文件，第一次保存时创建；不在数仓里，导入不会覆盖它。",
     ),
+    Setting(
+        "BROWSER_PATH",
+        "",
+        "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

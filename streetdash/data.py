@@ -36,11 +36,8 @@ def _metrics(version: str, name: str, f: Filters) -> pd.DataFrame:
         if name == "community_monthly":
             return metrics.community_monthly(con, f.start, f.end, f.street, f.communities)
         # The scope as one group: the street, or the chosen communities (both from their records).
-        if f.communities:
-            fn = metrics.selection_monthly if name == "scope_monthly" else metrics.selection_metrics
-            return fn(con, f.start, f.end, f.communities)
-        fn = metrics.street_monthly if name == "scope_monthly" else metrics.street_metrics
-        return fn(con, f.start, f.end, f.street)
+        fn = metrics.scope_monthly if name == "scope_monthly" else metrics.scope_metrics
+        return fn(con, f.start, f.end, f.street, f.communities)
 
 
 def community_metrics(f: Filters) -> pd.DataFrame:

@@ -67,11 +67,6 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    return readable(frame).to_csv(index=False).encode("utf-8-sig")
-
-
 # Descriptions ------------------------------------------------------------------------------------
 
 

@@ -222,6 +222,33 @@ def selection_monthly(
     return _selection(con, "selection_monthly", start, end, communities)
 
 
+def scope_metrics(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The scope as one group, one row: the chosen communities (``selection_metrics``) if any, else
+    the street (``street_metrics``); both computed from the records."""
+    if communities:
+        return selection_metrics(con, start, end, communities)
+    return street_metrics(con, start, end, street)
+
+
+def scope_monthly(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The scope as one group, one row per month (``selection_monthly`` or ``street_monthly``)."""
+    if communities:
+        return selection_monthly(con, start, end, communities)
+    return street_monthly(con, start, end, street)
+
+
 def breakdown(
     con: duckdb.DuckDBPyConnection,
     macro: str,

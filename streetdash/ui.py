@@ -6,7 +6,10 @@ import math
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
+from streetdash import ranking as ranking_logic
+from streetdash.attention import attention_items
 from streetdash.filters import Filters
 from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 
@@ -85,7 +88,52 @@ def column_config(keys: list[str]) -> dict:
     return config
 
 
-__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column"]
+def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dataframe_kwargs):
+    """Show a table (``st.dataframe``) with 下载 Excel / 下载 CSV buttons under it; returns the
+    dataframe's selection event, if any.
+
+    The files hold the table's data (a Styler's underlying frame), with the page's number formats,
+    and the filters of the view (``scoped=False`` for tables the filters do not narrow, such as the
+    load history). They are made only when a button is clicked, in Streamlit's
+    download thread, so showing the page costs nothing more.
+    """
+    from streetdash import export
+
+    data = frame.data if isinstance(frame, Styler) else frame
+    f = st.session_state.get("filters") if scoped else None
+    # Two tables of one name on a page need a key; the buttons take theirs from it.
+    key = dataframe_kwargs.get("key")
+    event = st.dataframe(frame, **dataframe_kwargs)
+    stem = export.file_stem(name, f)
+    conditions = export.filter_rows(f)
+    formats = export.formats_from_column_config(dataframe_kwargs.get("column_config"))
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "下载 Excel",
+            data=lambda: export.table_to_xlsx(data, name, conditions, formats=formats),
+            file_name=f"{stem}.xlsx",
+            mime=export.XLSX_MIME,
+            key=f"{key}_xlsx" if key else None,
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help="Excel 表格：带格式的数字、冻结表头，另一工作表记录筛选条件和导出时间",
+        )
+        st.download_button(
+            "下载 CSV",
+            data=lambda: export.table_to_csv(data),
+            file_name=f"{stem}.csv",
+            mime=export.CSV_MIME,
+            key=f"{key}_csv" if key else None,
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+            help="CSV（UTF-8 带 BOM，Excel 可直接打开）",
+        )
+    return event
+
+
+__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table"]
 
 
 def through_entry() -> None:
@@ -138,61 +186,24 @@ def _communities(f: Filters) -> list[str]:
     return streets.get(f.street, [])
 
 
-def _against(value, reference: float, direction: str) -> str:
-    """Green where a community does better than the scope as a whole, red where worse."""
-    if _missing(value) or value == reference:
-        return ""
-    better = (value > reference) == (direction == "higher")
-    return f"color: {'#2E7D32' if better else '#C62828'}; font-weight: 600"
+_MARK_STYLE = {
+    ranking_logic.BETTER: "color: #2E7D32; font-weight: 600",
+    ranking_logic.WORSE: "color: #C62828; font-weight: 600",
+    "": "",
+}
 
 
 def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]):
     """Communities with the given metrics, each cell green or red against the scope's own figure."""
-    table = metric_table(communities, keys, ["community"]).rename(columns={"community": "社区"})
-    styler = table.style
+    table = ranking_logic.ranking_table(communities, keys)
+    marks = ranking_logic.marks(table, scope_row, keys)
+    styler = table.style.apply(lambda _: marks.map(_MARK_STYLE.get), axis=None)
     for key in keys:
         m = metric(key)
-        reference = None if scope_row is None else scope_row.get(m.column)
-        if m.format == "count" and not _missing(reference) and len(table):
-            reference = reference / len(table)  # a count compares with the average community, a rate with the whole
-        if m.direction != "neutral" and not _missing(reference):
-            styler = styler.map(_against, subset=[m.name], reference=reference, direction=m.direction)
         styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name], na_rep="—")
     return styler
 
 
 def attention(f: Filters, communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[tuple[str, str]]:
-    """What needs looking at, each with the page that explains it."""
-    items: list[tuple[str, str]] = []
-    overdue = communities[communities["tasks_overdue_open"] > 0].sort_values("tasks_overdue_open", ascending=False)
-    for r in overdue.itertuples():
-        items.append((f"{r.community}：超期未办结任务 {r.tasks_overdue_open:,} 件", "pages/tasks.py"))
-    catalogue = load_catalogue()
-    for r in campaigns.itertuples(index=False):
-        metric_def = catalogue.get(r.metric_key) if isinstance(r.metric_key, str) else None
-        lower = metric_def is not None and metric_def.direction == "lower"
-        if _missing(r.完成值) or _missing(r.目标值):
-            continue
-        behind = r.完成值 > r.目标值 if lower else r.完成值 < r.目标值
-        if behind:
-            items.append(
-                (
-                    f"{r.社区}「{r.领题项目}·{r.指标}」完成 {r.完成值:,.1f}，目标 {r.目标值:,.0f}{r.单位 or ''}",
-                    "pages/campaigns.py",
-                )
-            )
-    for r in communities[communities["grids_oversized"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_oversized} 个网格超过 500 户", "pages/grid_map.py"))
-    for r in communities[communities["grids_no_leader"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_no_leader} 个网格没有网格长", "pages/grid_map.py"))
-    # Below 99.9%: a gap worth a look, not the drawing noise of a real boundary file.
-    for r in communities[communities["grids_area_coverage"] < 0.999].itertuples():
-        items.append(
-            (f"{r.community}：网格只覆盖社区面积的 {r.grids_area_coverage:.1%}，有覆盖空白", "pages/grid_map.py")
-        )
-    for r in communities[communities["grids_overlaps"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_overlaps} 对网格边界重叠", "pages/grid_map.py"))
-    escalated = communities[communities["mediation_escalated"] > 0].sort_values("mediation_escalated", ascending=False)
-    for r in escalated.itertuples():
-        items.append((f"{r.community}：移交上级的纠纷 {r.mediation_escalated} 件", "pages/mediation.py"))
-    return items
+    """What needs looking at, each with the page that explains it (see :mod:`streetdash.attention`)."""
+    return attention_items(communities, campaigns)

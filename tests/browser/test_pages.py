@@ -27,6 +27,7 @@ PAGES = {
     "grid_map": "grid_map",
     "data_status": "data_status",
     "explore": "explore",
+    "report": "report",
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]

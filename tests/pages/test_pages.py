@@ -17,6 +17,7 @@ PAGES = [
     "pages/grid_map.py",
     "pages/data_status.py",
     "pages/explore.py",
+    "pages/report.py",
 ]
 
 

@@ -1,0 +1,62 @@
+"""The community ranking: each community's figures, each marked better or worse than the scope.
+
+Pure: the overview page colours the marks green/red (a pandas Styler), the monthly report colours
+its Word table the same way.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from streetdash.metrics import load_catalogue
+
+# The metrics of the ranking, on the overview and in the monthly report.
+RANKED_METRICS = [
+    "tasks.published",
+    "tasks.closure_rate",
+    "tasks.on_time_rate",
+    "tasks.overdue_open",
+    "mediation.cases",
+    "mediation.success_rate",
+    "jobs.postings",
+    "jobs.placements",
+]
+BETTER, WORSE = "better", "worse"
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def ranking_table(communities: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """社区 and one column per metric, named by the catalogue (办结率), values as in the warehouse."""
+    catalogue = load_catalogue()
+    columns = {catalogue[k].column: catalogue[k].name for k in keys}
+    return communities[["community", *columns]].rename(columns={"community": "社区", **columns})
+
+
+def reference(scope_row: pd.Series | None, key: str, communities: int):
+    """What a community is compared with: the scope's rate, or for a count the average community."""
+    m = load_catalogue()[key]
+    value = None if scope_row is None else scope_row.get(m.column)
+    if m.format == "count" and not _missing(value) and communities:
+        return value / communities
+    return value
+
+
+def marks(table: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]) -> pd.DataFrame:
+    """For each cell of :func:`ranking_table`: ``better``, ``worse`` or "" (equal, missing, neutral)."""
+    catalogue = load_catalogue()
+    out = pd.DataFrame("", index=table.index, columns=table.columns)
+    for key in keys:
+        m = catalogue[key]
+        against = reference(scope_row, key, len(table))
+        if m.direction == "neutral" or _missing(against):
+            continue
+        for index, value in table[m.name].items():
+            if _missing(value) or value == against:
+                continue
+            out.at[index, m.name] = BETTER if (value > against) == (m.direction == "higher") else WORSE
+    return out
