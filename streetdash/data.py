@@ -80,21 +80,10 @@ def breakdown(name: str, f: Filters) -> pd.DataFrame:
 def _map_shapes(version: str, street: str | None, communities: tuple[str, ...], basemap):
     """The map's geometry for a scope, prepared once (GeoJSON, outlines, view) and shared between
     reruns and sessions: it does not depend on the period or on the colouring."""
-    from etl.grid_checks import geometries_from_wkb
     from streetdash import maps
 
-    scope = Filters(street, communities)
     with connect_readonly() as con:
-        frames = {
-            "grids": queries.grid_shapes(con, scope),
-            "communities": queries.community_outlines(con, scope),
-            "gaps": queries.coverage_gaps(con, scope),
-            "overlaps": queries.grid_overlap_areas(con, scope),
-        }
-    for frame in frames.values():
-        for column in ("geometry", "display_geometry", "overview_geometry"):
-            if column in frame:
-                frame[column] = geometries_from_wkb(frame[column])
+        frames = queries.map_layers(con, Filters(street, communities))
     shapes = maps.prepare_shapes(**frames, basemap=basemap)
     if shapes is None:
         return None

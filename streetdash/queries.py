@@ -372,3 +372,21 @@ def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
         " FROM grid_monthly($start, $end) WHERE grid_id = $grid ORDER BY month",
         {"start": start, "end": filters.end, "grid": grid_id},
     ).df()
+
+
+def map_layers(con, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The grid map's geometry for the scope (grids, community outlines, gaps, overlaps), WKB parsed
+    into shapely geometries: the arguments of ``maps.prepare_shapes``."""
+    from etl.grid_checks import geometries_from_wkb
+
+    frames = {
+        "grids": grid_shapes(con, filters),
+        "communities": community_outlines(con, filters),
+        "gaps": coverage_gaps(con, filters),
+        "overlaps": grid_overlap_areas(con, filters),
+    }
+    for frame in frames.values():
+        for column in ("geometry", "display_geometry", "overview_geometry"):
+            if column in frame:
+                frame[column] = geometries_from_wkb(frame[column])
+    return frames

@@ -117,7 +117,13 @@ TOPICS = [
             "grids.households_per_staff",
             "grids.events_per_1000",
         ],
-        ["grids.count", "grids.household_coverage", "grids.households_per_staff"],
+        [
+            "grids.count",
+            "grids.household_coverage",
+            "grids.area_coverage",
+            "grids.overlaps",
+            "grids.households_per_staff",
+        ],
         ["grids.count"],
         "网格名录中没有网格。",
         periodic=False,
@@ -147,6 +153,7 @@ class ReportData:
     scope_communities: pd.DataFrame  # community_metrics of the scope (attention)
     campaigns: pd.DataFrame
     mediation_levels: pd.DataFrame
+    grid_map: object = None  # the scope's grid map (a plotly figure), None without boundaries
     generated_at: dt.datetime = field(default_factory=dt.datetime.now)
 
     @property
@@ -209,7 +216,18 @@ def read_report_data(con: duckdb.DuckDBPyConnection, f: Filters, latest: dt.date
         scope_communities=layer.community_metrics(con, f.start, f.end, f.street, f.communities),
         campaigns=queries.campaigns(con, f),
         mediation_levels=queries.mediation_by_level(con, f),
+        grid_map=_grid_map(con, f),
     )
+
+
+def _grid_map(con: duckdb.DuckDBPyConnection, f: Filters):
+    """The grid map of the scope coloured by events per 1,000 households, GeoJSON inline and no tiles
+    (a printed report is read away from any tile server)."""
+    from streetdash import maps
+
+    basemap = maps.Basemap()
+    shapes = maps.prepare_shapes(**queries.map_layers(con, f), basemap=basemap)
+    return maps.grid_map(shapes, queries.grid_figures(con, f), load_catalogue()["grids.events_per_1000"], basemap)
 
 
 # Wording ------------------------------------------------------------------------------------------
@@ -276,6 +294,8 @@ def sentence(data: ReportData, topic: Topic) -> str:
     parts = []
     for key in topic.headline:
         m = load_catalogue()[key]
+        if _missing(data.current.get(m.column)):
+            continue  # no figure (no boundaries for area coverage): the table says "—", prose says nothing
         month_before, year_before = comparisons(data, topic, key, brief=True)
         moves = [f"环比{month_before}" if month_before else "", f"同比{year_before}" if year_before else ""]
         moves = "，".join(x for x in moves if x)
@@ -359,6 +379,7 @@ def topic_figures(data: ReportData, topic: Topic) -> list[tuple[str, object]]:
         ]
     if topic.title == "网格":
         return [
+            ("网格地图", data.grid_map),
             (
                 "各社区户数覆盖率",
                 charts.bar(

@@ -138,7 +138,7 @@ def test_the_report_for_chongwen_december_2022_opens_in_libreoffice_with_charts(
     assert done.returncode == 0, done.stderr
     pdf = docx.with_suffix(".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    assert len(Document(docx).inline_shapes) == 8  # two charts for each of four topics; 崇文街道 keeps no points
+    assert len(Document(docx).inline_shapes) == 9  # two charts for each of four topics, the grid map; no points kept
     pages = pdf_to_pngs(pdf, OUT, dpi=70)  # look at them: test-output/report/*.png
     assert len(pages) >= 5
     # The PDF's own text layer: Chinese came through LibreOffice as text, with the numbers.
