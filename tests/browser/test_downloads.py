@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.test_pages import CHROMIUM, browser, server  # noqa: F401 - fixtures
 
@@ -22,8 +23,11 @@ def test_table_and_chart_downloads_from_the_tasks_page(server, browser, tmp_path
     page.wait_for_selector("h1", timeout=30_000)
     page.wait_for_function("document.querySelectorAll('.stPlotlyChart .main-svg').length > 0", timeout=60_000)
 
+    # The page streams in: wait for both tables (按类别, then 超期未办结任务) before taking the last.
+    excel_buttons = page.get_by_role("button", name="下载 Excel")
+    expect(excel_buttons).to_have_count(2, timeout=60_000)
     with page.expect_download(timeout=60_000) as excel:
-        page.get_by_role("button", name="下载 Excel").last.click()
+        excel_buttons.last.click()
     assert excel.value.suggested_filename == "超期未办结任务_崇文街道_2022年.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(excel.value.path().read_bytes()))
     assert book.sheetnames == ["超期未办结任务", "筛选条件"] and book.worksheets[0]["B1"].value == "任务编号"
