@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from streetdash import charts, data, ui
+from streetdash import charts, data, topics, ui
 
 st.title("领题攻坚与积分超市")
 f = ui.filters()
@@ -27,7 +27,7 @@ for start in range(0, len(campaigns), 3):
             st.caption(f"{start_day:%Y-%m-%d} 至 {end_day:%Y-%m-%d} · {remain} · {source}")
 
 st.subheader("积分超市")
-KEYS = ["points.participants", "points.earned", "points.redeemed", "points.redeemers"]
+KEYS = topics.POINTS
 ui.kpi_rows(f, KEYS)
 monthly = data.scope_monthly(f).rename(columns={"points_earned": "获得积分", "points_redeemed": "兑换积分"})
 charts.show(

@@ -1,20 +1,11 @@
 import streamlit as st
 
-from streetdash import charts, data, ui
+from streetdash import charts, data, topics, ui
 
 st.title("就业服务")
 f = ui.filters()
 ui.caption(f)
-KEYS = [
-    "jobs.postings",
-    "jobs.vacancies",
-    "jobs.registrations",
-    "jobs.intents",
-    "jobs.placements",
-    "jobs.trainees",
-    "jobs.certified",
-    "events.count",
-]
+KEYS = topics.EMPLOYMENT
 ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(columns={"jobs_postings": "就业信息", "jobs_vacancies": "岗位数"})

@@ -1,20 +1,11 @@
 import streamlit as st
 
-from streetdash import charts, data, metrics, ui
+from streetdash import charts, data, metrics, topics, ui
 
 st.title("网格地图")
 f = ui.filters()
 ui.caption(f)
-KEYS = [
-    "grids.count",
-    "grids.area_coverage",
-    "grids.overlaps",
-    "grids.oversized",
-    "grids.no_leader",
-    "grids.households_per_staff",
-    "grids.household_coverage",
-    "grids.events_per_1000",
-]
+KEYS = topics.GRIDS
 ui.kpi_rows(f, KEYS)
 LISTED = 50  # checks listed beside the map; all of them are in the table below
 

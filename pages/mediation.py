@@ -1,20 +1,11 @@
 import streamlit as st
 
-from streetdash import charts, data, ui
+from streetdash import charts, data, topics, ui
 
 st.title("矛盾调解")
 f = ui.filters()
 ui.caption(f)
-KEYS = [
-    "mediation.cases",
-    "mediation.success_rate",
-    "mediation.grid_rate",
-    "mediation.community_rate",
-    "mediation.settled",
-    "mediation.escalated",
-    "mediation.median_days",
-    "mediation.closed",
-]
+KEYS = topics.MEDIATION
 ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(

@@ -1,20 +1,11 @@
 import streamlit as st
 
-from streetdash import charts, data, ui
+from streetdash import charts, data, topics, ui
 
 st.title("任务办结")
 f = ui.filters()
 ui.caption(f)
-KEYS = [
-    "tasks.published",
-    "tasks.claims",
-    "tasks.closed",
-    "tasks.closure_rate",
-    "tasks.on_time_rate",
-    "tasks.median_days_to_close",
-    "tasks.overdue_open",
-    "tasks.satisfaction_rate",
-]
+KEYS = topics.TASKS
 current = ui.kpi_rows(f, KEYS)
 
 monthly = data.scope_monthly(f).rename(

@@ -26,7 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from streetdash import charts, export, queries, ranking
+from streetdash import charts, export, queries, ranking, topics
 from streetdash import metrics as layer
 from streetdash.attention import attention_items
 from streetdash.db import connect_readonly
@@ -60,63 +60,28 @@ class Topic:
 TOPICS = [
     Topic(
         "任务办结",
-        [
-            "tasks.published",
-            "tasks.claims",
-            "tasks.closed",
-            "tasks.closure_rate",
-            "tasks.on_time_rate",
-            "tasks.median_days_to_close",
-            "tasks.overdue_open",
-            "tasks.satisfaction_rate",
-        ],
+        topics.TASKS,
         ["tasks.published", "tasks.claims", "tasks.closed", "tasks.closure_rate"],
         ["tasks.published", "tasks.claims"],
         "本月没有发布任务，也没有接单记录。",
     ),
     Topic(
         "矛盾调解",
-        [
-            "mediation.cases",
-            "mediation.closed",
-            "mediation.success_rate",
-            "mediation.grid_rate",
-            "mediation.community_rate",
-            "mediation.escalated",
-            "mediation.median_days",
-        ],
+        topics.MEDIATION,
         ["mediation.cases", "mediation.success_rate", "mediation.grid_rate"],
         ["mediation.cases"],
         "本月没有受理矛盾纠纷。",
     ),
     Topic(
         "就业服务",
-        [
-            "jobs.postings",
-            "jobs.vacancies",
-            "jobs.registrations",
-            "jobs.intents",
-            "jobs.placements",
-            "jobs.trainees",
-            "jobs.certified",
-            "events.count",
-        ],
+        topics.EMPLOYMENT,
         ["jobs.postings", "jobs.intents", "jobs.placements"],
         ["jobs.postings", "jobs.registrations", "jobs.trainees", "events.count"],
         "本月没有就业信息、就业服务、培训或活动记录。",
     ),
     Topic(
         "网格",
-        [
-            "grids.count",
-            "grids.household_coverage",
-            "grids.area_coverage",
-            "grids.overlaps",
-            "grids.oversized",
-            "grids.no_leader",
-            "grids.households_per_staff",
-            "grids.events_per_1000",
-        ],
+        topics.GRIDS,
         [
             "grids.count",
             "grids.household_coverage",
@@ -130,7 +95,7 @@ TOPICS = [
     ),
     Topic(
         "领题攻坚与积分",
-        ["points.participants", "points.earned", "points.redeemed", "points.redeemers", "points.balance"],
+        topics.POINTS,
         ["points.participants", "points.earned", "points.redeemed"],
         ["points.participants"],
         "本月没有积分记录。",
