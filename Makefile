@@ -53,6 +53,6 @@ lint: install ## Ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-clean: ## Remove built warehouses and caches (keeps .venv and data/demo)
-	rm -rf data/warehouse.duckdb* .pytest_cache test-output bench/out
+clean: ## Remove built warehouses, caches and published map files (keeps .venv and data/demo)
+	rm -rf data/warehouse.duckdb* .pytest_cache test-output bench/out static/maps
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
