@@ -20,12 +20,15 @@ when there are boundaries, so loading spreadsheets alone stays as fast as before
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from streetdash.config import setting
+
+if TYPE_CHECKING:  # pandas (like geopandas) is imported only when there are boundaries: a load of
+    import pandas as pd  # spreadsheets alone starts as fast as before (bench: python -m etl load)
 
 # Pieces smaller than this are drawing noise (a misplaced vertex), not a gap or an overlap.
 MIN_AREA_M2 = 1.0
@@ -105,6 +108,7 @@ def analyse(grids, communities) -> GridGeometry:
     GridGeometry whose frames carry WGS-84 shapely geometries (``geometry``, ``display_geometry``).
     """
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
     metric = equal_area_crs([grids, communities])
@@ -243,6 +247,7 @@ def match_tasks_to_grids(tasks: pd.DataFrame, grids) -> pd.DataFrame:
     and ``in_overlap`` says so. Tasks outside every grid of their community are left unmatched.
     """
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
     columns = ["task_id", "grid_id", "in_overlap"]
