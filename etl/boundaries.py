@@ -125,22 +125,19 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _dbf_without_cpg(layer: Layer) -> bytes | None:
-    """The .dbf of a Shapefile layer (in a folder or a zip) when no .cpg names its encoding."""
+def _encoding_undeclared(layer: Layer) -> bool:
+    """Whether a Shapefile layer (in a folder or a zip) has a .dbf but no .cpg naming its encoding."""
     if not layer.source.lower().endswith(".shp"):
-        return None
+        return False
     if layer.archive is not None:
         with zipfile.ZipFile(layer.archive) as archive:
-            names = {n.lower(): n for n in archive.namelist()}
-            stem = layer.member[:-4].lower()
-            if stem + ".cpg" in names or stem + ".dbf" not in names:
-                return None
-            return archive.read(names[stem + ".dbf"])
-    shp = Path(layer.source)
-    siblings = {p.suffix.lower(): p for p in shp.parent.iterdir() if p.stem == shp.stem}
-    if ".cpg" in siblings or ".dbf" not in siblings:
-        return None
-    return siblings[".dbf"].read_bytes()
+            names = {n.lower() for n in archive.namelist()}
+        stem = layer.member[:-4].lower()
+    else:
+        shp = Path(layer.source)
+        names = {p.name.lower() for p in shp.parent.iterdir() if p.stem == shp.stem}
+        stem = shp.stem.lower()
+    return stem + ".dbf" in names and stem + ".cpg" not in names
 
 
 def _read_layer(layer: Layer):
@@ -151,7 +148,7 @@ def _read_layer(layer: Layer):
     # and stop the whole batch: "fix" closes it, and what cannot be fixed comes back as no geometry,
     # a rejected row.
     options["on_invalid"] = "fix"
-    if _dbf_without_cpg(layer) is None:
+    if not _encoding_undeclared(layer):
         return pyogrio.read_dataframe(layer.source, **options)
     # No .cpg: GDAL would read GBK as Latin-1 (mojibake headers). UTF-8 first; a GBK file fails it.
     try:

@@ -126,7 +126,6 @@ class MapShapes:
     overlap_hover: list[str]
     centre: dict
     zoom: float
-    outline_of: dict  # grid_id -> its outline as lon/lat lines (the selected grid's frame)
     # Layer -> URL of the same FeatureCollection published as a static file (see
     # streetdash.static_files); the figure then refers to it instead of carrying it.
     sources: dict[str, str] | None = None
@@ -136,6 +135,13 @@ class MapShapes:
 
     def ids(self, layer: str) -> list[str]:
         return [feature["id"] for feature in self.layers[layer]["features"]]
+
+    def outline(self, grid_id: str) -> tuple[list, list] | None:
+        """A grid's rings as lon/lat lines (None between rings), to frame the selected grid."""
+        import shapely
+
+        feature = next((f for f in self.layers["grids"]["features"] if f["id"] == grid_id), None)
+        return None if feature is None else _outline_lines([shapely.geometry.shape(feature["geometry"])])
 
 
 def prepare_shapes(
@@ -183,7 +189,6 @@ def prepare_shapes(
         ],
         centre=centre,
         zoom=zoom,
-        outline_of={g: _outline_lines([geom]) for g, geom in zip(grids["grid_id"], grid_geometry, strict=True)},
     )
 
 
@@ -318,8 +323,9 @@ def grid_map(
                     showlegend=True,
                 )
             )
-    if selected in shapes.outline_of:
-        lons, lats = shapes.outline_of[selected]
+    frame = shapes.outline(selected) if selected is not None else None
+    if frame is not None:
+        lons, lats = frame
         fig.add_trace(
             go.Scattermap(
                 lon=lons, lat=lats, mode="lines", line=dict(color="#000", width=4), name="所选网格", hoverinfo="skip"
