@@ -78,36 +78,33 @@ def show(
 
 def downloads(fig: go.Figure | Callable[[], go.Figure], stem: str) -> None:
     """PNG (2x) and SVG download buttons for a figure (files ``stem``.png/.svg), drawn on the server
-    with Chinese fonts.
-
-    The image is made only when a button is clicked (Streamlit runs the callable in its download
-    thread), so a rerun of the page renders nothing through the browser.
-    """
-    import streamlit as st
-
+    with Chinese fonts when a button is clicked (:func:`streetdash.ui.download_row`)."""
     from streetdash import export
+    from streetdash.ui import Download, download_row
 
-    with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "PNG",
-            data=lambda: export.figure_png(fig() if callable(fig) else fig),
-            file_name=f"{stem}.png",
-            mime=export.PNG_MIME,
-            on_click="ignore",
-            icon=":material/image:",
-            type="tertiary",
-            help="下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
-        )
-        st.download_button(
-            "SVG",
-            data=lambda: export.figure_svg(fig() if callable(fig) else fig),
-            file_name=f"{stem}.svg",
-            mime=export.SVG_MIME,
-            on_click="ignore",
-            icon=":material/draw:",
-            type="tertiary",
-            help="下载矢量图（SVG），放大不失真",
-        )
+    def figure() -> go.Figure:
+        return fig() if callable(fig) else fig
+
+    download_row(
+        [
+            Download(
+                "PNG",
+                lambda: export.figure_png(figure()),
+                f"{stem}.png",
+                export.PNG_MIME,
+                ":material/image:",
+                "下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
+            ),
+            Download(
+                "SVG",
+                lambda: export.figure_svg(figure()),
+                f"{stem}.svg",
+                export.SVG_MIME,
+                ":material/draw:",
+                "下载矢量图（SVG），放大不失真",
+            ),
+        ]
+    )
 
 
 def bar(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -94,8 +96,7 @@ def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dat
 
     The files hold the table's data (a Styler's underlying frame), with the page's number formats,
     and the filters of the view (``scoped=False`` for tables the filters do not narrow, such as the
-    load history). They are made only when a button is clicked, in Streamlit's
-    download thread, so showing the page costs nothing more.
+    load history), made only when a button is clicked (:func:`download_row`).
     """
     from streetdash import export
 
@@ -107,30 +108,59 @@ def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dat
     stem = export.file_stem(name, f)
     conditions = export.filter_rows(f)
     formats = export.formats_from_column_config(dataframe_kwargs.get("column_config"))
-    with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "下载 Excel",
-            data=lambda: export.table_to_xlsx(data, name, conditions, formats=formats),
-            file_name=f"{stem}.xlsx",
-            mime=export.XLSX_MIME,
-            key=f"{key}_xlsx" if key else None,
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-            help="Excel 表格：带格式的数字、冻结表头，另一工作表记录筛选条件和导出时间",
-        )
-        st.download_button(
-            "下载 CSV",
-            data=lambda: export.table_to_csv(data),
-            file_name=f"{stem}.csv",
-            mime=export.CSV_MIME,
-            key=f"{key}_csv" if key else None,
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-            help="CSV（UTF-8 带 BOM，Excel 可直接打开）",
-        )
+    download_row(
+        [
+            Download(
+                "下载 Excel",
+                lambda: export.table_to_xlsx(data, name, conditions, formats=formats),
+                f"{stem}.xlsx",
+                export.XLSX_MIME,
+                ":material/download:",
+                "Excel 表格：带格式的数字、冻结表头，另一工作表记录筛选条件和导出时间",
+            ),
+            Download(
+                "下载 CSV",
+                lambda: export.table_to_csv(data),
+                f"{stem}.csv",
+                export.CSV_MIME,
+                ":material/download:",
+                "CSV（UTF-8 带 BOM，Excel 可直接打开）",
+            ),
+        ],
+        key=key,
+    )
     return event
+
+
+@dataclass(frozen=True)
+class Download:
+    """One download button: its label, the function that makes the file, and how it is offered."""
+
+    label: str
+    make: Callable[[], bytes]
+    file_name: str
+    mime: str
+    icon: str
+    help: str
+
+
+def download_row(downloads: list[Download], key: str | None = None) -> None:
+    """Download buttons side by side. Each file is made only when its button is clicked (Streamlit
+    runs ``make`` in its download thread), so showing a page costs nothing more. ``key`` (needed
+    when a page shows two rows for files of one name) keys each button by its file's suffix."""
+    with st.container(horizontal=True, gap="small"):
+        for d in downloads:
+            st.download_button(
+                d.label,
+                data=d.make,
+                file_name=d.file_name,
+                mime=d.mime,
+                key=f"{key}_{d.file_name.rsplit('.', 1)[-1]}" if key else None,
+                on_click="ignore",
+                icon=d.icon,
+                type="tertiary",
+                help=d.help,
+            )
 
 
 __all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table"]
