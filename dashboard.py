@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from streetdash import data, filters
+from streetdash.app import data, sidebar
+from streetdash.app.errors import run_guarded
 from streetdash.db import warehouse_status
 
 # A local icon: Material and emoji icons as a favicon are fetched from the internet, which
@@ -24,8 +25,14 @@ PAGES = [
     st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
 ]
 navigation = st.navigation(PAGES)
-if warehouse_status().exists:
-    streets, latest = data.scope()
-    if streets:
-        filters.sidebar(streets, latest)
-navigation.run()
+
+
+def main() -> None:
+    if warehouse_status().exists:
+        streets, latest = data.scope()
+        if streets:
+            sidebar.sidebar(streets, latest)
+    navigation.run()
+
+
+run_guarded(main)

@@ -76,7 +76,7 @@ def write_city(folder: Path, seed: int = 5000) -> list[Path]:
 
 def sent_bytes(spec: str) -> tuple[int, int]:
     """(bytes of the chart spec, bytes of the static GeoJSON files it refers to): what the browser gets."""
-    from streetdash.static_files import STATIC_DIR
+    from streetdash.app.static_files import STATIC_DIR
 
     urls = {t["geojson"] for t in json.loads(spec)["data"] if isinstance(t.get("geojson"), str)}
     files = sum((STATIC_DIR / url.split("/app/static/", 1)[1]).stat().st_size for url in urls)

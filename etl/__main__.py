@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from etl.schema import load_schemas
+from streetdash.schema import load_schemas
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ What happens here is what a spreadsheet does not have:
   GeoJSON's ``crs`` member; a GeoJSON without one is WGS-84 by its standard). ``--crs`` is for files
   that declare nothing, with one exception: ``gcj02`` overrides a declared geographic CRS, because
   coordinates copied from Chinese web maps are GCJ-02 but their files say WGS-84. EPSG:4490
-  (CGCS2000) and projected systems are converted with pyproj, GCJ-02 with :mod:`etl.gcj02`.
+  (CGCS2000) and projected systems are converted with pyproj, GCJ-02 with :mod:`streetdash.geo`.
 - Repair. Invalid polygons are repaired with ``shapely.make_valid`` (polygonal parts kept) and
   counted in the file's note; a feature with no geometry, with a line or point, or that cannot be
   repaired is a rejected row with the reason.
@@ -33,8 +33,8 @@ import numpy as np
 import pyarrow as pa
 
 from etl.normalise import GEOMETRY_COLUMN
-from etl.reader import LedgerError, LedgerSheet, ReadResult, SheetFailure
-from etl.schema import Kind, Schemas, normalise_header
+from etl.sheets import GCJ02, LedgerError, LedgerSheet, ReadResult, SheetFailure, SourceCrs
+from streetdash.schema import Kind, Schemas, normalise_header
 
 # Suffixes read as boundaries; ``.json`` only when a file is named on the command line, since a
 # folder may hold other JSON (load reports).
@@ -43,19 +43,7 @@ FOLDER_BOUNDARY_SUFFIXES = {".geojson", ".shp", ".zip", ".gpkg"}
 # Lon/lat of mainland China and its islands, with a margin: a converted boundary outside it was read
 # in the wrong coordinate system.
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
-GCJ02 = "gcj02"
 GEOMETRY_HEADER = "几何"
-
-
-@dataclass(frozen=True)
-class SourceCrs:
-    """The coordinate system given with ``--crs``: ``gcj02`` or an EPSG code."""
-
-    name: str  # "gcj02" or "EPSG:4547"
-
-    @property
-    def is_gcj02(self) -> bool:
-        return self.name == GCJ02
 
 
 def parse_crs(text: str | None) -> SourceCrs | None:
@@ -206,7 +194,7 @@ def to_wgs84(frame, crs: SourceCrs | None) -> tuple[object, str]:
     """
     import shapely
 
-    from etl.gcj02 import gcj02_to_wgs84
+    from streetdash.geo import gcj02_to_wgs84
 
     declared = frame.crs
     if crs is not None and crs.is_gcj02:

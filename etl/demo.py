@@ -27,8 +27,8 @@ import xlsxwriter
 from rich.console import Console
 
 from etl.pii import ID_CHECK_CHARS, ID_WEIGHTS
-from etl.schema import load_schemas
 from streetdash.config import DATA_DIR, DEMO_DIR, warehouse_path
+from streetdash.schema import load_schemas
 
 START, END = dt.date(2021, 1, 1), dt.date(2024, 12, 31)
 FIXED_TIME = dt.datetime(2024, 12, 31, 18, 0)  # workbook metadata, so files are byte-stable

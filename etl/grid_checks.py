@@ -26,6 +26,7 @@ import duckdb
 import numpy as np
 
 from streetdash.config import setting
+from streetdash.geo import geometries_from_wkb
 
 if TYPE_CHECKING:  # pandas (like geopandas) is imported only when there are boundaries: a load of
     import pandas as pd  # spreadsheets alone starts as fast as before (bench: python -m etl load)
@@ -73,13 +74,6 @@ class GridGeometry:
     community_shapes: pd.DataFrame
     gaps: pd.DataFrame
     overlaps: pd.DataFrame
-
-
-def geometries_from_wkb(blobs) -> np.ndarray:
-    """Shapely geometries from WKB as DuckDB returns BLOBs to pandas (bytearray, or None)."""
-    import shapely
-
-    return shapely.from_wkb([None if b is None else bytes(b) for b in blobs])
 
 
 def equal_area_crs(frames) -> str:
@@ -293,7 +287,7 @@ def refresh_grid_checks(con: duckdb.DuckDBPyConnection) -> list[str]:
         "SELECT task_id, community_id, lon, lat FROM tasks WHERE grid_id IS NULL AND lon IS NOT NULL AND lat IS NOT NULL"
     ).df()
     if setting("TASK_COORDINATES_CRS").lower() == "gcj02" and not tasks.empty:
-        from etl.gcj02 import gcj02_to_wgs84
+        from streetdash.geo import gcj02_to_wgs84
 
         tasks[["lon", "lat"]] = gcj02_to_wgs84(tasks[["lon", "lat"]].to_numpy())
     matches = match_tasks_to_grids(tasks, grids)

@@ -34,10 +34,10 @@ from etl.normalise import (
 )
 from etl.pii import create_pii_macros, load_secret
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
-from etl.schema import Kind, Schemas, load_schemas
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
 from streetdash.config import warehouse_path
+from streetdash.schema import Kind, Schemas, load_schemas
 
 EXIT_COMMITTED, EXIT_STRICT_REJECTED, EXIT_NOTHING_READ = 0, 1, 2
 

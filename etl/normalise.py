@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.schema import Field, Kind, Schemas
+from streetdash.schema import Field, Kind, Schemas
 
 SQL_TYPES = {
     "text": "VARCHAR",

@@ -11,65 +11,20 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import python_calamine
 
-from etl.schema import Kind, Schemas, normalise_header
-
-if TYPE_CHECKING:
-    from etl.boundaries import SourceCrs
+from etl.sheets import LedgerError, LedgerSheet, NoHeaderError, Progress, ReadResult, SheetFailure, SourceCrs
+from streetdash.schema import Kind, Schemas, normalise_header
 
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 # The rejected-row workbooks the loader writes next to its input: never read back as ledgers.
 REPORT_SUFFIX = "_错误报告.xlsx"
 HEADER_SCAN_ROWS = 30
-
-Progress = Callable[[int, int | None], None]
-
-
-class LedgerError(Exception):
-    """A file or sheet that cannot be read as a ledger; the message is a Chinese sentence."""
-
-
-class NoHeaderError(LedgerError):
-    """No row of the sheet looks like the header of any ledger."""
-
-
-@dataclass
-class LedgerSheet:
-    """One ledger found in a file: its kind, where its header is, and its rows as raw text."""
-
-    file: Path
-    sheet: str | None
-    kind: Kind
-    header_row: int | None  # None for a boundary file (properties have no header row)
-    columns: dict[str, str]  # field name -> header as written in the file
-    ignored_headers: list[str]
-    table: pa.Table  # one string column per mapped field, plus int64 ``_row`` (and a boundary's ``geometry``)
-    # Problems found while reading, before staging: (row, field, value, reason). A boundary's geometry.
-    problems: list[tuple[int, str, str | None, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what the user should know (CRS used, repairs)
-
-
-@dataclass
-class SheetFailure:
-    file: Path
-    sheet: str | None
-    message: str
-    skipped: bool = False  # a sheet beside ledgers that is not one (说明, lists): reported, not an error
-
-
-@dataclass
-class ReadResult:
-    sheets: list[LedgerSheet] = field(default_factory=list)
-    failures: list[SheetFailure] = field(default_factory=list)
 
 
 def find_ledger_files(paths: list[Path]) -> list[Path]:

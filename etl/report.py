@@ -12,7 +12,7 @@ from rich.table import Table
 
 from etl.load import BatchResult
 from etl.reader import REPORT_SUFFIX
-from etl.schema import load_schemas
+from streetdash.schema import load_schemas
 
 REJECTED_HEADERS = ["文件", "工作表", "行号", "列", "值", "原因"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from etl.schema import Field, Kind, Schemas, load_schemas
+from streetdash.schema import Field, Kind, Schemas, load_schemas
 
 FIRST_DATA_ROW = 3  # 0-based: title, notes, headers come first
 LAST_DATA_ROW = 2000

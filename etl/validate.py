@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl.normalise import DATE_FORMS, ident, raw_column, sql_str
-from etl.schema import Field, Kind, Schemas
+from streetdash.schema import Field, Kind, Schemas
 
 TYPE_NAMES = {
     "int": "整数",

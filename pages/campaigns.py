@@ -1,7 +1,8 @@
 import pandas as pd
 import streamlit as st
 
-from streetdash import charts, data, topics, ui
+from streetdash import charts, topics
+from streetdash.app import data, ui
 
 st.title("领题攻坚与积分超市")
 f = ui.filters()
@@ -30,9 +31,9 @@ st.subheader("积分超市")
 KEYS = topics.POINTS
 ui.kpi_rows(f, KEYS)
 monthly = data.scope_monthly(f).rename(columns={"points_earned": "获得积分", "points_redeemed": "兑换积分"})
-charts.show(
+ui.chart(
     charts.trend(monthly, "month", ["获得积分", "兑换积分"], None, "每月获得与兑换的积分（近12个月及所选期间）"),
     "积分_月度趋势",
 )
-charts.show(charts.bar(data.breakdown("points_reasons", f), "事由", "笔数", "积分事由"), "积分事由")
+ui.chart(charts.bar(data.breakdown("points_reasons", f), "事由", "笔数", "积分事由"), "积分事由")
 ui.definitions(KEYS)

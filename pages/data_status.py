@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import db, ui
+from streetdash import db
+from streetdash.app import ui
 
 st.title("数据导入情况")
 status = db.warehouse_status()

@@ -1,8 +1,9 @@
 import pandas as pd
 import streamlit as st
 
-from streetdash import charts, db, explore, saved_queries, ui
-from streetdash import explore_data as data
+from streetdash import charts, db, explore, saved_queries
+from streetdash.app import explore_data as data
+from streetdash.app import ui
 from streetdash.metrics import format_number
 from streetdash.sqlguard import QueryError
 
@@ -140,7 +141,7 @@ with pivot_tab:
         fig = charts.bar(
             body, result.row_label, series[:12] if len(series) > 1 else series[0], title, kind=result.format
         )
-        charts.show(fig, f"透视_{dataset.title}_{result.measure_label}")
+        ui.chart(fig, f"透视_{dataset.title}_{result.measure_label}")
         st.caption(
             "图表右上角的相机图标可下载 PNG（2 倍清晰度）。"
             + ("图中只画前 12 列。" if len(series) > 12 else "")
@@ -252,6 +253,6 @@ with sql_tab:
                 y = right.multiselect("数值", numeric, default=numeric[:1], key="x_chart_y")
                 head = frame.head(200)
                 if y:
-                    charts.show(charts.bar(head, x, y if len(y) > 1 else y[0], "查询结果", kind="points"), "查询结果")
+                    ui.chart(charts.bar(head, x, y if len(y) > 1 else y[0], "查询结果", kind="points"), "查询结果")
                 if len(frame) > 200:
                     st.caption("图中只画前 200 行。")

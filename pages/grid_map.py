@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import charts, data, metrics, topics, ui
+from streetdash import charts, metrics, topics
+from streetdash.app import data, ui
 
 st.title("网格地图")
 f = ui.filters()
@@ -30,7 +31,7 @@ if selected not in set(grids["grid_id"]):
 
 left, right = st.columns([3, 2])
 with left:
-    charts.show(
+    ui.chart(
         data.grid_map(f, metric.key, selected),
         "网格地图",
         empty="所选范围内的网格还没有边界：导入网格和社区边界文件（GeoJSON、Shapefile 或 GeoPackage）后即可显示地图。",
@@ -86,7 +87,7 @@ if selected is not None:
         trend = data.grid_trend(f, selected).rename(
             columns={"tasks_published": "任务", "mediation_cases": "纠纷", "tasks_closure_rate": "办结率"}
         )
-        charts.show(
+        ui.chart(
             charts.trend(
                 trend, "month", ["任务", "纠纷"], "办结率", f"{row['grid'] or selected}每月任务与纠纷（近12个月）"
             ),

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import data, ranking, scores, ui
+from streetdash import ranking, scores
+from streetdash.app import data, ui
 from streetdash.db import warehouse_status
 
 st.title("街道治理数据驾驶舱")

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import data, export, report, ui
+from streetdash import export, report
+from streetdash.app import data, ui
 from streetdash.attention import attention_items
 from streetdash.db import warehouse_status, warehouse_version
 from streetdash.export_office import LIBREOFFICE_MISSING, docx_bytes_to_pdf, libreoffice_path

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import charts, data, topics, ui
+from streetdash import charts, topics
+from streetdash.app import data, ui
 
 st.title("任务办结")
 f = ui.filters()
@@ -11,7 +12,7 @@ current = ui.kpi_rows(f, KEYS)
 monthly = data.scope_monthly(f).rename(
     columns={"tasks_published": "发布", "tasks_claims": "接单", "tasks_closed": "办结", "tasks_closure_rate": "办结率"}
 )
-charts.show(
+ui.chart(
     charts.trend(monthly, "month", ["发布", "接单", "办结"], "办结率", "每月发布、接单与办结（近12个月及所选期间）"),
     "任务办结_月度趋势",
 )
@@ -30,7 +31,7 @@ with left:
         reference_label="整体",
     )
     ui.drill_down(
-        charts.show(fig, "各社区办结率", key="closure_by_community", on_select="rerun", selection_mode="points"), f
+        ui.chart(fig, "各社区办结率", key="closure_by_community", on_select="rerun", selection_mode="points"), f
     )
 with right:
     fig = charts.bar(
@@ -42,7 +43,7 @@ with right:
         horizontal=True,
     )
     ui.drill_down(
-        charts.show(fig, "各社区办结时长", key="days_by_community", on_select="rerun", selection_mode="points"), f
+        ui.chart(fig, "各社区办结时长", key="days_by_community", on_select="rerun", selection_mode="points"), f
     )
 st.caption("点击图中的社区，可把筛选缩小到该社区。")
 
@@ -50,17 +51,17 @@ left, middle, right = st.columns(3)
 with left:
     funnel = data.breakdown("task_funnel", f)
     values = funnel.iloc[0].tolist() if not funnel.empty else [0, 0, 0]
-    charts.show(charts.funnel(["发布", "接单", "办结"], values, "发布→接单→办结"), "任务漏斗")
+    ui.chart(charts.funnel(["发布", "接单", "办结"], values, "发布→接单→办结"), "任务漏斗")
 with middle:
     ageing = data.breakdown("backlog_ageing", f)
-    charts.show(
+    ui.chart(
         charts.bar(ageing, "积压时长", "任务数", "期末未办结任务的积压时长") if ageing["任务数"].sum() else None,
         "积压时长",
         empty="期末没有未办结的任务。",
     )
 with right:
     claims = data.breakdown("claims_by_member_type", f)
-    charts.show(charts.bar(claims, "人员类型", "接单次数", "接单人员类型"), "接单人员类型")
+    ui.chart(charts.bar(claims, "人员类型", "接单次数", "接单人员类型"), "接单人员类型")
 
 st.subheader("按类别")
 ui.table(

@@ -1,14 +1,12 @@
 """One chart style for every page and export: Chinese fonts, Chinese number formats, report-sized text.
 
-Pages build figures with the functions here and show them with :func:`show`, which sets the
-modebar's PNG download (2x scale, Chinese file name), adds server-side PNG/SVG downloads
-(``streetdash.export``) and turns empty data into a sentence.
+Plain plotly, no Streamlit: the pages, the monthly report and the exports build figures with the
+functions here; the app shows them with :func:`streetdash.app.ui.chart`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,64 +45,6 @@ def config(file_name: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
     }
-
-
-def show(
-    fig: go.Figure | None,
-    name: str,
-    empty: str = "所选范围内没有数据。",
-    key: str | None = None,
-    export_figure: Callable[[], go.Figure] | None = None,
-    **kwargs,
-):
-    """Show a figure, or say in a sentence that there is nothing to show. Returns the chart event, if any.
-
-    ``export_figure`` makes the figure the PNG/SVG downloads draw, when it differs from the one shown
-    (the grid map's GeoJSON is a URL of the app, which a browser exporting alone cannot fetch).
-    """
-    import streamlit as st
-
-    if fig is None:
-        st.info(empty)
-        return None
-    from streetdash import export
-
-    stem = export.file_stem(name, st.session_state.get("filters"))
-    # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
-    event = st.plotly_chart(fig, config=config(stem), key=key, theme=None, **kwargs)
-    downloads(export_figure or fig, stem)
-    return event
-
-
-def downloads(fig: go.Figure | Callable[[], go.Figure], stem: str) -> None:
-    """PNG (2x) and SVG download buttons for a figure (files ``stem``.png/.svg), drawn on the server
-    with Chinese fonts when a button is clicked (:func:`streetdash.ui.download_row`)."""
-    from streetdash import export
-    from streetdash.ui import Download, download_row
-
-    def figure() -> go.Figure:
-        return fig() if callable(fig) else fig
-
-    download_row(
-        [
-            Download(
-                "PNG",
-                lambda: export.figure_png(figure()),
-                f"{stem}.png",
-                export.PNG_MIME,
-                ":material/image:",
-                "下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
-            ),
-            Download(
-                "SVG",
-                lambda: export.figure_svg(figure()),
-                f"{stem}.svg",
-                export.SVG_MIME,
-                ":material/draw:",
-                "下载矢量图（SVG），放大不失真",
-            ),
-        ]
-    )
 
 
 def bar(

@@ -66,6 +66,11 @@ SETTINGS = [
         "",
         "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",
     ),
+    Setting(
+        "STREETDASH_RAISE_ERRORS",
+        "",
+        "设为 1 时页面出错直接抛出异常（供测试和开发用）；默认只向用户显示中文说明和参考编号，详细信息写入服务器日志。",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 

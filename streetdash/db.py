@@ -45,7 +45,7 @@ def _query(sql: str, params: list | None = None, db: str | os.PathLike | None = 
 
 def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
     """Whether the warehouse exists, and how many rows each ledger table holds."""
-    from etl.schema import load_schemas
+    from streetdash.schema import load_schemas
 
     path = Path(warehouse_path(db))
     if not path.exists():
@@ -58,7 +58,7 @@ def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
 
 def load_history(limit: int = 50, db: str | os.PathLike | None = None) -> pd.DataFrame:
     """The latest load-log rows, with Chinese column names and ledger titles."""
-    from etl.schema import load_schemas
+    from streetdash.schema import load_schemas
 
     titles = {k.name: k.title for k in load_schemas().ordered()}
     history = _query(

@@ -1,7 +1,7 @@
 """The 数据探索 workspace without Streamlit: the catalogue of tables, views and columns with Chinese
 descriptions, filtered and paginated previews, and the SQL of the pivot builder.
 
-Descriptions come from where each thing is defined: ledger columns from ``etl/schemas.toml``, metric
+Descriptions come from where each thing is defined: ledger columns from ``streetdash/schemas.toml``, metric
 columns from ``metrics.toml``, everything else from ``columns.toml``; what is described nowhere is
 listed with "—". The pivot builder reads its datasets and rates from ``pivot.toml``. Identifiers in
 the SQL built here come only from the warehouse's own column lists; every value is a parameter.
@@ -104,7 +104,7 @@ class Descriptions:
 
 def _ledger_columns() -> dict[str, dict[str, str]]:
     """kind -> warehouse column -> description, from the ledger schemas (the template headers)."""
-    from etl.schema import load_schemas
+    from streetdash.schema import load_schemas
 
     out: dict[str, dict[str, str]] = {}
     for kind in load_schemas().ordered():
@@ -138,7 +138,7 @@ def descriptions(path: Path = COLUMNS_FILE) -> Descriptions:
     for name, entry in raw.get("relations", {}).items():  # a view built on another reuses its columns
         if "extends" in entry:
             columns[name] = {**columns[entry["extends"]], **columns[name]}
-    from etl.schema import load_schemas
+    from streetdash.schema import load_schemas
 
     for kind in load_schemas().ordered():  # the ledger tables themselves
         relations.setdefault(kind.table, f"{kind.title}（台账原表）")

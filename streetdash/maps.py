@@ -8,7 +8,7 @@ basemap; tiles in GCJ-02 (高德, 腾讯) are matched by shifting the drawing to
 
 Geometry arrives already simplified for display at load time (``etl/grid_checks.py``); here it is
 only rounded to 6 decimals (about 0.1 m) and turned into GeoJSON. Pure functions: frames in, figure
-out; the pages call them through ``streetdash.data``.
+out; the pages call them through ``streetdash.app.data``.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class MapShapes:
     centre: dict
     zoom: float
     # Layer -> URL of the same FeatureCollection published as a static file (see
-    # streetdash.static_files); the figure then refers to it instead of carrying it.
+    # streetdash.app.static_files); the figure then refers to it instead of carrying it.
     sources: dict[str, str] | None = None
 
     def geojson(self, layer: str) -> dict | str:
@@ -359,6 +359,6 @@ def _shifted(geometries, shift: bool):
         return geometries
     import shapely
 
-    from etl.gcj02 import wgs84_to_gcj02
+    from streetdash.geo import wgs84_to_gcj02
 
     return shapely.transform(geometries, wgs84_to_gcj02)

@@ -377,7 +377,7 @@ def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
 def map_layers(con, filters: Filters) -> dict[str, pd.DataFrame]:
     """The grid map's geometry for the scope (grids, community outlines, gaps, overlaps), WKB parsed
     into shapely geometries: the arguments of ``maps.prepare_shapes``."""
-    from etl.grid_checks import geometries_from_wkb
+    from streetdash.geo import geometries_from_wkb
 
     frames = {
         "grids": grid_shapes(con, filters),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from etl.demo import build_demo
-from etl.schema import load_schemas
+from streetdash.schema import load_schemas
 
 
 def one(db: Path, sql: str, params: list | None = None):

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from etl.schema import load_schemas
 from streetdash.config import SETTINGS
+from streetdash.schema import load_schemas
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -160,7 +160,7 @@ def test_the_grid_map_exports_with_its_geometry_inline(demo, monkeypatch):
     (MapLibre in the export browser): grids, the planted gap in red, the overlap in purple."""
     import datetime as dt
 
-    from streetdash import data
+    from streetdash.app import data
     from streetdash.filters import Filters
     from tests.browser.test_pages import _colour_counts
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from etl.gcj02 import wgs84_to_gcj02
 from streetdash import maps
+from streetdash.geo import wgs84_to_gcj02
 from streetdash.metrics import metric
 
 

@@ -24,10 +24,10 @@ from pyproj import Geod, Transformer
 from shapely.geometry import mapping
 
 from etl.boundaries import parse_crs
-from etl.gcj02 import wgs84_to_gcj02
 from etl.load import load_paths
-from tests.etl.test_gcj02 import FORMULA_POINTS, distance_m
+from streetdash.geo import wgs84_to_gcj02
 from tests.ledgers import write_base
+from tests.test_geo import FORMULA_POINTS, distance_m
 
 ROOT = Path(__file__).resolve().parents[2]
 WGS84_GEOD = Geod(ellps="WGS84")

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from etl.gcj02 import wgs84_to_gcj02
 from etl.grid_checks import analyse, match_tasks_to_grids
 from etl.load import load_paths
+from streetdash.geo import wgs84_to_gcj02
 from tests.etl.test_boundaries import geodesic_area_m2, query, square, write_geojson
 from tests.ledgers import GRIDS, write_base, write_csv
 

@@ -10,7 +10,7 @@ import pytest
 
 from etl.load import load_paths
 from etl.normalise import stored_columns
-from etl.schema import load_schemas
+from streetdash.schema import load_schemas
 from tests.ledgers import write_base, write_csv, write_xlsx
 
 ID_1 = "140102198805060015"

@@ -9,7 +9,7 @@ import xlwt
 
 from etl.load import load_paths
 from etl.reader import detect_encoding, read_ledger_file
-from etl.schema import load_schemas, normalise_header
+from streetdash.schema import load_schemas, normalise_header
 from tests.ledgers import COMMUNITIES, GRIDS, write_csv, write_xlsx
 
 SCHEMAS = load_schemas()

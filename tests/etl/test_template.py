@@ -16,8 +16,8 @@ from python_calamine import CalamineWorkbook
 
 from etl.load import load_paths
 from etl.reader import locate_header
-from etl.schema import load_schemas, normalise_header
 from etl.template import ENUM_SHEET, default_template_name, field_note, write_template
+from streetdash.schema import load_schemas, normalise_header
 from tests.ledgers import write_base
 
 ROOT = Path(__file__).resolve().parents[2]

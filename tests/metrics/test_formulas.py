@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from etl.load import load_paths
-from etl.schema import load_schemas
 from streetdash import metrics
+from streetdash.schema import load_schemas
 from tests.metrics.conftest import write_street
 
 D = dt.date

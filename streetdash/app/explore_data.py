@@ -1,4 +1,4 @@
-"""What the 数据探索 page reads, cached per warehouse version like ``streetdash.data``: the catalogue,
+"""What the 数据探索 page reads, cached per warehouse version like ``streetdash.app.data``: the catalogue,
 previews and pivots, each on a short-lived guarded connection (read-only, no file access)."""
 
 from __future__ import annotations

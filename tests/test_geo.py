@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from etl.gcj02 import OFFSET_REGION, gcj02_to_wgs84, in_offset_region, wgs84_to_gcj02
+from streetdash.geo import OFFSET_REGION, gcj02_to_wgs84, in_offset_region, wgs84_to_gcj02
 
 EARTH_RADIUS_M = 6371008.8  # IUGG mean radius; plenty for distances of a few metres
 

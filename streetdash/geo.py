@@ -1,4 +1,5 @@
-"""WGS-84 <-> GCJ-02 ("Mars coordinates", 火星坐标) conversion, vectorised with numpy.
+"""Geographic helpers the ETL and the app share: WKB decoding, and WGS-84 <-> GCJ-02 ("Mars
+coordinates", 火星坐标) conversion, vectorised with numpy.
 
 Web maps of mainland China (AMap/Gaode, Tencent, Google China) draw on GCJ-02, a datum defined by the
 national surveying bureau (国测局) as WGS-84 plus a deliberate, non-linear offset of up to about 700 m.
@@ -25,6 +26,14 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+
+def geometries_from_wkb(blobs) -> np.ndarray:
+    """Shapely geometries from WKB as DuckDB returns BLOBs to pandas (bytearray, or None)."""
+    import shapely  # imported on use: loading spreadsheets alone never needs it
+
+    return shapely.from_wkb([None if b is None else bytes(b) for b in blobs])
+
 
 # Krasovsky 1940 ellipsoid, the one the published GCJ-02 formula scales its metre offsets with.
 KRASOVSKY_A = 6378245.0

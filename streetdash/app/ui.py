@@ -1,4 +1,5 @@
-"""Small pieces every page uses: KPI cards with their 口径说明, the filter caption, tables."""
+"""Small pieces every page uses: KPI cards with their 口径说明, the filter caption, tables and charts
+with their downloads."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from streetdash import charts, export
 from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
 from streetdash.filters import Filters
@@ -46,7 +49,7 @@ def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None)
 
 def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
     """Cards for ``keys``, four to a row, each against the previous period; returns the scope's figures."""
-    from streetdash import data
+    from streetdash.app import data
 
     current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
     for start in range(0, len(keys), 4):
@@ -98,8 +101,6 @@ def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dat
     and the filters of the view (``scoped=False`` for tables the filters do not narrow, such as the
     load history), made only when a button is clicked (:func:`download_row`).
     """
-    from streetdash import export
-
     data = frame.data if isinstance(frame, Styler) else frame
     f = st.session_state.get("filters") if scoped else None
     # Two tables of one name on a page need a key; the buttons take theirs from it.
@@ -163,7 +164,59 @@ def download_row(downloads: list[Download], key: str | None = None) -> None:
             )
 
 
-__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table"]
+def chart(
+    fig: go.Figure | None,
+    name: str,
+    empty: str = "所选范围内没有数据。",
+    key: str | None = None,
+    export_figure: Callable[[], go.Figure] | None = None,
+    **kwargs,
+):
+    """Show a figure, or say in a sentence that there is nothing to show. Returns the chart event, if any.
+
+    ``export_figure`` makes the figure the PNG/SVG downloads draw, when it differs from the one shown
+    (the grid map's GeoJSON is a URL of the app, which a browser exporting alone cannot fetch).
+    """
+    if fig is None:
+        st.info(empty)
+        return None
+    stem = export.file_stem(name, st.session_state.get("filters"))
+    # theme=None: our template, not Streamlit's, so the page looks like the exported PNG.
+    event = st.plotly_chart(fig, config=charts.config(stem), key=key, theme=None, **kwargs)
+    chart_downloads(export_figure or fig, stem)
+    return event
+
+
+def chart_downloads(fig: go.Figure | Callable[[], go.Figure], stem: str) -> None:
+    """PNG (2x) and SVG download buttons for a figure (files ``stem``.png/.svg), drawn on the server
+    with Chinese fonts when a button is clicked (:func:`download_row`)."""
+
+    def figure() -> go.Figure:
+        return fig() if callable(fig) else fig
+
+    download_row(
+        [
+            Download(
+                "PNG",
+                lambda: export.figure_png(figure()),
+                f"{stem}.png",
+                export.PNG_MIME,
+                ":material/image:",
+                "下载图片（PNG，2 倍分辨率），可直接插入 Word、PPT",
+            ),
+            Download(
+                "SVG",
+                lambda: export.figure_svg(figure()),
+                f"{stem}.svg",
+                export.SVG_MIME,
+                ":material/draw:",
+                "下载矢量图（SVG），放大不失真",
+            ),
+        ]
+    )
+
+
+__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table", "chart"]
 
 
 def through_entry() -> None:
@@ -210,7 +263,7 @@ def clicked_location(event) -> str | None:
 
 
 def _communities(f: Filters) -> list[str]:
-    from streetdash import data
+    from streetdash.app import data
 
     streets, _ = data.scope()
     return streets.get(f.street, [])

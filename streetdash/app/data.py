@@ -10,7 +10,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from streetdash import metrics, queries, static_files
+from streetdash import metrics, queries
+from streetdash.app import static_files
 from streetdash.db import connect_readonly, warehouse_version
 from streetdash.filters import Filters, add_months
 
