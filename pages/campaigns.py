@@ -15,11 +15,11 @@ if campaigns.empty:
 for start in range(0, len(campaigns), 3):
     for column, r in zip(st.columns(3), campaigns.iloc[start : start + 3].itertuples(index=False), strict=False):
         with column.container(border=True):
-            st.markdown(f"**{r.社区}** · {r.领题项目}")
+            st.markdown(f"**{ui.md(r.社区)}** · {ui.md(r.领题项目)}")
             actual = r.完成值
             progress = 0.0 if actual is None or actual != actual or not r.目标值 else min(actual / r.目标值, 1.0)
             value = "—" if actual is None or actual != actual else f"{actual:,.1f}".removesuffix(".0")
-            st.metric(r.指标, f"{value} / {r.目标值:,.0f}{r.单位 or ''}")
+            st.metric(ui.md(r.指标), f"{value} / {r.目标值:,.0f}{ui.md(r.单位)}")
             st.progress(progress, text=f"完成 {progress:.0%}")
             start_day, end_day = pd.Timestamp(r.统计起始).date(), pd.Timestamp(r.统计截止).date()
             left = (end_day - latest).days

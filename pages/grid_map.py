@@ -51,7 +51,8 @@ with right:
         st.success("所选范围内没有发现网格问题。")
     with st.container(height=560, border=False):
         for c in checks.head(LISTED).itertuples():
-            st.markdown(f":red-badge[{c.检查项}] **{c.社区}{'' if c.网格 == '—' else ' · ' + c.网格}**  \n{c.说明}")
+            where = c.社区 if c.网格 == "—" else f"{c.社区} · {c.网格}"
+            st.markdown(f":red-badge[{ui.md(c.检查项)}] **{ui.md(where)}**  \n{ui.md(c.说明)}")
         if len(checks) > LISTED:
             st.caption(f"……另有 {len(checks) - LISTED} 条，见下方「网格检查明细」。")
 if len(checks):
@@ -60,15 +61,16 @@ if len(checks):
 
 if selected is not None:
     row = grids[grids["grid_id"] == selected].iloc[0]
+    grid_name = row["grid"] if isinstance(row["grid"], str) and row["grid"] else selected  # a name is optional
     with st.container(border=True):
         head, close = st.columns([6, 1])
-        head.subheader(f"{row['grid'] or selected}（{selected}）")
+        head.subheader(ui.md(f"{grid_name}（{selected}）"))
         if close.button("关闭", key="close_grid_card"):
             st.session_state.map_grid = None
             st.query_params.pop("grid", None)
             st.rerun()
         st.caption(
-            f"{row['community']} · 网格长 {row['leader_masked'] or '（未填）'} · "
+            f"{ui.md(row['community'])} · 网格长 {ui.md(row['leader_masked']) or '（未填）'} · "
             f"专职网格员 {ui.format_number(row['full_time_staff'], 'count')} 人、"
             f"兼职 {ui.format_number(row['part_time_staff'], 'count')} 人 · "
             f"{ui.format_number(row['households'], 'count')} 户 {ui.format_number(row['population'], 'count')} 人"
@@ -83,14 +85,12 @@ if selected is not None:
                 )
         problems = checks[checks["网格编码"] == selected]
         if len(problems):
-            st.warning("；".join(f"{p.检查项}：{p.说明}" for p in problems.itertuples()))
+            st.warning(ui.md("；".join(f"{p.检查项}：{p.说明}" for p in problems.itertuples())))
         trend = data.grid_trend(f, selected).rename(
             columns={"tasks_published": "任务", "mediation_cases": "纠纷", "tasks_closure_rate": "办结率"}
         )
         ui.chart(
-            charts.trend(
-                trend, "month", ["任务", "纠纷"], "办结率", f"{row['grid'] or selected}每月任务与纠纷（近12个月）"
-            ),
+            charts.trend(trend, "month", ["任务", "纠纷"], "办结率", f"{grid_name}每月任务与纠纷（近12个月）"),
             f"{selected}_月度趋势",
         )
 ui.definitions(KEYS + [metric.key])

@@ -63,7 +63,7 @@ with right:
         )
         rows = event.selection.rows if event else []
         chosen = score_table.iloc[rows[0]]["社区"] if rows else score_table.iloc[-1]["社区"]
-        st.markdown(f"**{chosen}** 的得分构成（从低到高）：")
+        st.markdown(f"**{ui.md(chosen)}** 的得分构成（从低到高）：")
         ui.table(
             parts[parts["社区"] == chosen].drop(columns="社区"),
             f"综合得分构成_{chosen}",
@@ -76,5 +76,5 @@ items = ui.attention(f, communities, targets)
 if not items:
     st.success("所选范围内没有需要特别关注的事项。")
 for text, page in items:
-    st.page_link(page, label=text, icon=":material/arrow_forward:")
+    st.page_link(page, label=ui.md(text), icon=":material/arrow_forward:")
 ui.definitions(KPIS)

@@ -27,7 +27,7 @@ options = ["（整个街道）", *streets.get(f.street, [])]
 default = f.communities[0] if len(f.communities) == 1 else options[0]
 community = right.selectbox("范围", options, index=options.index(default), key="report_community")
 community = None if community == options[0] else community
-st.caption(f"街道：{f.street}（在左侧筛选中更换）")
+st.caption(f"街道：{ui.md(f.street)}（在左侧筛选中更换）")
 
 wanted = (f.street, month, community, warehouse_version())
 # The request is kept in session state by the button's callback: a rerun that happens before the
@@ -52,7 +52,7 @@ made = st.session_state.get("report")
 if made and made[0] == wanted:
     _, document, figures = made
     name = report.default_file_name(figures).removesuffix(".docx")
-    st.success(f"已生成：{name}")
+    st.success(f"已生成：{ui.md(name)}")
     with st.container(horizontal=True):
         st.download_button(
             "下载 Word",
@@ -75,7 +75,7 @@ if made and made[0] == wanted:
     if not libreoffice_path():
         st.info(LIBREOFFICE_MISSING)
     st.subheader("总体情况")
-    st.write(report.summary(figures))
+    st.markdown(ui.md(report.summary(figures)))
     st.subheader("需要关注的事项")
     items = attention_items(figures.scope_communities, figures.campaigns)
-    st.markdown("\n".join(f"- {text}" for text, _ in items) or "本月没有需要特别关注的事项。")
+    st.markdown("\n".join(f"- {ui.md(text)}" for text, _ in items) or "本月没有需要特别关注的事项。")

@@ -2,6 +2,10 @@
 
 Plain plotly, no Streamlit: the pages, the monthly report and the exports build figures with the
 functions here; the app shows them with :func:`streetdash.app.ui.chart`.
+
+Every text a builder puts in a figure (categories, legend names, titles, labels) is taken as plain
+text and escaped for plotly (:func:`streetdash.text.plotly`): a community named ``<a href=…>`` shows
+as those characters, not as a link. Callers pass plain text, never plotly markup.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from streetdash.metrics import format_number
+from streetdash.text import plotly as escape
+from streetdash.text import plotly_each as escape_each
 
 # Noto Sans CJK is installed by `make system-deps`; the rest cover Windows and macOS browsers.
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -44,6 +50,8 @@ def config(file_name: str) -> dict:
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
+        # Text that looks like $LaTeX$ stays text even on a page that has MathJax.
+        "typesetMath": False,
     }
 
 
@@ -62,24 +70,28 @@ def bar(
     if frame.empty:
         return None
     fig = go.Figure(layout=dict(template=TEMPLATE))
+    categories = escape_each(frame[x])
     for i, column in enumerate([y] if isinstance(y, str) else y):
         values = frame[column]
         text = [format_number(v, kind) for v in values]
+        name = escape(str(column))
         if horizontal:
-            fig.add_bar(y=frame[x], x=values, name=column, text=text, orientation="h", marker_color=PALETTE[i])
+            fig.add_bar(y=categories, x=values, name=name, text=text, orientation="h", marker_color=PALETTE[i])
         else:
-            fig.add_bar(x=frame[x], y=values, name=column, text=text, marker_color=PALETTE[i])
+            fig.add_bar(x=categories, y=values, name=name, text=text, marker_color=PALETTE[i])
     fig.update_traces(textposition="outside", cliponaxis=False)
     if reference is not None and not (isinstance(reference, float) and math.isnan(reference)):
         line = dict(
-            line_dash="dash", line_color=NEUTRAL, annotation_text=reference_label or format_number(reference, kind)
+            line_dash="dash",
+            line_color=NEUTRAL,
+            annotation_text=escape(reference_label) or format_number(reference, kind),
         )
         fig.add_vline(x=reference, **line) if horizontal else fig.add_hline(y=reference, **line)
     _axes(fig, kind, horizontal)
     largest = frame[[y] if isinstance(y, str) else y].max(numeric_only=True).max()
     if kind == "count" and largest == largest and largest < 8:  # small counts: whole-number ticks only
         fig.update_xaxes(dtick=1) if horizontal else fig.update_yaxes(dtick=1)
-    fig.update_layout(title=title, barmode="group", showlegend=not isinstance(y, str))
+    fig.update_layout(title=escape(title), barmode="group", showlegend=not isinstance(y, str))
     return fig
 
 
@@ -91,16 +103,16 @@ def trend(
         return None
     fig = go.Figure(layout=dict(template=TEMPLATE))
     for i, column in enumerate(bars):
-        fig.add_bar(x=frame[x], y=frame[column], name=column, marker_color=PALETTE[i + 1])
+        fig.add_bar(x=escape_each(frame[x]), y=frame[column], name=escape(str(column)), marker_color=PALETTE[i + 1])
     if line:
         fig.add_scatter(
-            x=frame[x],
+            x=escape_each(frame[x]),
             y=frame[line],
-            name=line,
+            name=escape(line),
             yaxis="y2",
             mode="lines+markers",
             line=dict(color=PALETTE[0], width=3),
-            hovertemplate="%{y:.1%}<extra>" + line + "</extra>" if line_kind == "rate" else None,
+            hovertemplate="%{y:.1%}<extra>" + escape(line) + "</extra>" if line_kind == "rate" else None,
         )
         fig.update_layout(
             yaxis2=dict(
@@ -111,7 +123,7 @@ def trend(
                 showgrid=False,
             )
         )
-    fig.update_layout(title=title, barmode="group", xaxis=dict(tickformat="%Y年%m月"))
+    fig.update_layout(title=escape(title), barmode="group", xaxis=dict(tickformat="%Y年%m月"))
     return fig
 
 
@@ -119,10 +131,12 @@ def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | No
     if not any(values):
         return None
     fig = go.Figure(
-        go.Funnel(y=stages, x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)])),
+        go.Funnel(
+            y=escape_each(stages), x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)])
+        ),
         layout=dict(template=TEMPLATE),
     )
-    fig.update_layout(title=title)
+    fig.update_layout(title=escape(title))
     return fig
 
 
@@ -130,10 +144,10 @@ def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
     if not any(values):
         return None
     fig = go.Figure(
-        go.Pie(labels=labels, values=values, hole=0.45, sort=False, textinfo="label+percent"),
+        go.Pie(labels=escape_each(labels), values=values, hole=0.45, sort=False, textinfo="label+percent"),
         layout=dict(template=TEMPLATE),
     )
-    fig.update_layout(title=title, showlegend=False)
+    fig.update_layout(title=escape(title), showlegend=False)
     return fig
 
 

@@ -8,7 +8,8 @@ basemap; tiles in GCJ-02 (高德, 腾讯) are matched by shifting the drawing to
 
 Geometry arrives already simplified for display at load time (``etl/grid_checks.py``); here it is
 only rounded to 6 decimals (about 0.1 m) and turned into GeoJSON. Pure functions: frames in, figure
-out; the pages call them through ``streetdash.app.data``.
+out; the pages call them through ``streetdash.app.data``. Names from the ledgers (grids, communities)
+are escaped where they enter hover text (:func:`streetdash.text.plotly`), like the chart builders'.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import plotly.graph_objects as go
 from streetdash.charts import FONT_STACK, TEMPLATE
 from streetdash.config import setting
 from streetdash.metrics import Metric, format_number
+from streetdash.text import plotly as escape
+from streetdash.text import plotly_each as escape_each
 
 MAP_HEIGHT = 620
 NO_VALUE_COLOUR = "#D9D9D9"
@@ -180,11 +183,12 @@ def prepare_shapes(
             ),
         },
         gap_hover=[
-            f"<b>覆盖空白</b>（{r.community}第 {r.gap_no} 处）<br>{r.area_m2:,.0f} 平方米不在任何网格内"
+            f"<b>覆盖空白</b>（{escape(r.community)}第 {r.gap_no} 处）<br>{r.area_m2:,.0f} 平方米不在任何网格内"
             for r in gaps.itertuples()
         ],
         overlap_hover=[
-            f"<b>网格重叠</b><br>{r.grid_a} 与 {r.grid_b}<br>{r.area_m2:,.0f} 平方米，占较小网格的 {r.share_of_smaller:.1%}"
+            f"<b>网格重叠</b><br>{escape(r.grid_a or r.grid_id_a)} 与 {escape(r.grid_b or r.grid_id_b)}<br>"
+            f"{r.area_m2:,.0f} 平方米，占较小网格的 {r.share_of_smaller:.1%}"
             for r in overlaps.itertuples()
         ],
         centre=centre,
@@ -225,11 +229,12 @@ def grid_map(
     drawn = figures[figures["grid_id"].isin(shapes.grid_ids)]
     values = pd.to_numeric(drawn[metric.column], errors="coerce")
     unit = "" if metric.format == "rate" else f" {metric.unit}"
-    # Numbers as text the Chinese way ("1,234", "—"), so hover needs no per-grid string building.
+    # Numbers as text the Chinese way ("1,234", "—"), so hover needs no per-grid string building;
+    # names escaped, since plotly reads the hover text it fills in as its HTML subset.
     details = np.column_stack(
         [
-            drawn["grid"].fillna(drawn["grid_id"]),
-            drawn["community"],
+            escape_each(drawn["grid"].fillna(drawn["grid_id"])),
+            escape_each(drawn["community"]),
             [format_number(v, "count") for v in drawn["households"]],
             [format_number(v, "count") for v in drawn["staff"]],
             [format_number(v, "count") for v in drawn["tasks_published"]],
@@ -253,7 +258,7 @@ def grid_map(
                 colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
                 showscale=False,
                 customdata=details[~known],
-                hovertemplate=head + f"{metric.name}：无数值" + tail,
+                hovertemplate=head + f"{escape(metric.name)}：无数值" + tail,
                 marker=dict(opacity=0.8, line=dict(color="white", width=1)),
                 name="无数值",
                 showlegend=False,
@@ -270,7 +275,7 @@ def grid_map(
                 marker=dict(opacity=0.85, line=dict(color="white", width=1)),
                 # Under the map, so the map keeps the column's whole width.
                 colorbar=dict(
-                    title=dict(text=metric.label, side="top"),
+                    title=dict(text=escape(metric.label), side="top"),
                     orientation="h",
                     thickness=12,
                     len=0.6,
@@ -281,8 +286,8 @@ def grid_map(
                     **ticks,
                 ),
                 customdata=details[known],
-                hovertemplate=head + f"{metric.name}：%{{z:{_value_format(metric)}}}{unit}" + tail,
-                name=metric.name,
+                hovertemplate=head + f"{escape(metric.name)}：%{{z:{_value_format(metric)}}}{escape(unit)}" + tail,
+                name=escape(metric.name),
                 showlegend=False,
                 # A click selects a grid to open its card; the others must not fade.
                 selected=dict(marker=dict(opacity=0.95)),
@@ -345,7 +350,7 @@ def grid_map(
         map=style,
         height=MAP_HEIGHT,
         margin=dict(l=0, r=0, t=80, b=70),
-        title=f"各网格{metric.label}",
+        title=escape(f"各网格{metric.label}"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
         hoverlabel=dict(font=dict(family=FONT_STACK)),
         clickmode="event+select",

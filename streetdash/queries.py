@@ -276,6 +276,8 @@ def campaigns(con, filters: Filters) -> pd.DataFrame:
         else:
             actuals.append(record.手填完成值)
     frame["完成值"] = actuals
+    # No unit is no text (not NaN, which "{单位 or ''}" would print as "nan").
+    frame["单位"] = frame["单位"].fillna("")
     return frame
 
 

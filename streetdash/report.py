@@ -6,6 +6,9 @@ here knows a figure. 环比 compares with ``Filters.previous()``, 同比 with ``
 and only where that period has records for the topic. Charts are the dashboard's own builders
 (``streetdash.charts``) drawn by the export engine (``streetdash.export``). Pure Python: the page
 ``pages/report.py`` and ``python -m etl report`` both call :func:`build_report`.
+
+Names from the ledgers go into the document as plain text runs: python-docx interprets no markup in
+them (``tests/test_escaping.py`` checks it), so nothing here is escaped.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from streetdash.attention import attention_items
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters, add_months, month_end
 from streetdash.metrics import Metric, format_number, format_value, load_catalogue
+from streetdash.text import from_plotly
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MIME = "application/pdf"
@@ -456,7 +460,8 @@ def _picture(doc: Document, name: str, fig, images: bool) -> None:
         doc.add_picture(io.BytesIO(export.figure_png(fig, width=800, height=450)), width=Cm(15.8))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     else:
-        doc.add_paragraph(f"［图：{fig.layout.title.text or name}］")
+        # The title as the chart shows it: plain text again (the builders escape it for plotly).
+        doc.add_paragraph(f"［图：{from_plotly(fig.layout.title.text) or name}］")
 
 
 def metric_rows(data: ReportData, topic: Topic) -> list[list[str]]:

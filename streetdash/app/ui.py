@@ -1,5 +1,10 @@
 """Small pieces every page uses: KPI cards with their 口径说明, the filter caption, tables and charts
-with their downloads."""
+with their downloads.
+
+Text from the ledgers (names of communities, grids, campaigns ...) is data: a page passes it through
+:func:`md` wherever Streamlit reads Markdown (st.markdown, captions, alerts, headers, metric labels,
+page-link labels, tooltips), and charts get plain text (their builders escape it for plotly).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
 from streetdash.filters import Filters
 from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
+from streetdash.text import from_plotly
+from streetdash.text import markdown as md
 
 
 def metric(key: str) -> Metric:
@@ -60,7 +67,7 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
 
 def caption(f: Filters) -> None:
     where = "、".join(f.communities) if f.communities else f"{f.street or ''}全部社区"
-    st.caption(f"{where} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
+    st.caption(f"{md(where)} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
 
 
 def definitions(keys: list[str]) -> None:
@@ -216,7 +223,7 @@ def chart_downloads(fig: go.Figure | Callable[[], go.Figure], stem: str) -> None
     )
 
 
-__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table", "chart"]
+__all__ = ["kpi", "caption", "definitions", "metric_table", "column_config", "by_column", "table", "chart", "md"]
 
 
 def through_entry() -> None:
@@ -244,9 +251,9 @@ def filters() -> Filters:
 def drill_down(event, f: Filters) -> None:
     """A click on a community in a chart narrows the filters to it (and the URL with them)."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
-    names = {
-        p.get("y") if isinstance(p.get("y"), str) and p.get("y") in _communities(f) else p.get("x") for p in points
-    }
+    # The chart's categories are escaped for plotly (streetdash.charts): read them back as names.
+    clicked = [(from_plotly(p.get("x")), from_plotly(p.get("y"))) for p in points]
+    names = {y if isinstance(y, str) and y in _communities(f) else x for x, y in clicked}
     chosen = tuple(sorted(n for n in names if n in _communities(f)))
     if chosen and chosen != f.communities:
         st.session_state.pending_filters = Filters(f.street, chosen, f.start, f.end)

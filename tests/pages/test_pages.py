@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from streetdash.text import markdown
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
     "pages/overview.py",
@@ -158,7 +160,7 @@ def test_grid_map_figures_checks_and_a_grid_card(demo, monkeypatch):
     at.query_params["grid"] = "141181001001-05"
     at.run()
     assert not at.exception, at.exception
-    assert any("新建第5网格（141181001001-05）" in h.value for h in at.subheader)
+    assert any(markdown("新建第5网格（141181001001-05）") == h.value for h in at.subheader)  # escaped Markdown
     with duckdb.connect(str(demo[0]), read_only=True) as con:
         grid = con.execute(
             "SELECT tasks_published, mediation_cases FROM grid_metrics(DATE '2022-01-01', DATE '2022-12-31')"

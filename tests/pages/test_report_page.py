@@ -12,6 +12,7 @@ from streetdash import export
 from streetdash.db import connect_readonly
 from streetdash.export_office import libreoffice_path
 from streetdash.metrics import format_value, street_metrics
+from streetdash.text import markdown
 from tests.pages.test_pages import open_page
 
 
@@ -27,7 +28,7 @@ def test_the_report_page_makes_the_monthly_report_of_the_filtered_month(demo, mo
     assert at.selectbox(key="report_community").value == "（整个街道）"
     at.button[0].click().run()
     assert not at.exception and not at.error, at.error
-    assert "崇文街道_2022年12月_工作月报" in at.success[0].value
+    assert markdown("崇文街道_2022年12月_工作月报") in at.success[0].value  # names are escaped Markdown
     labels = [b.proto.label for b in at.get("download_button")]
     assert "下载 Word" in labels
     assert ("下载 PDF" in labels) == (libreoffice_path() is not None)
@@ -43,7 +44,7 @@ def test_a_community_report_from_the_page(demo, monkeypatch):
     at = open_page("pages/report.py", demo[0], monkeypatch, street="崇文街道", start="2022-12-01", end="2022-12-31")
     at.selectbox(key="report_community").set_value("崇北社区").run()
     at.button[0].click().run()
-    assert "崇北社区_2022年12月_工作月报" in at.success[0].value
+    assert markdown("崇北社区_2022年12月_工作月报") in at.success[0].value
 
 
 def test_without_a_warehouse_the_page_says_what_to_do(tmp_path, monkeypatch):
