@@ -23,3 +23,16 @@ def demo(tmp_path_factory) -> tuple[Path, Path]:
     db = root / "warehouse.duckdb"
     assert build_demo(db=db, folder=root / "ledgers", report_dir=root / "reports") == 0
     return db, root
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Path:
+    """A warehouse whose ledger text is Markdown, HTML and LaTeX (tests/hostile.py), through the real loader."""
+    from etl.load import load_paths
+    from tests.hostile import write_hostile_ledgers
+
+    root = tmp_path_factory.mktemp("hostile")
+    db = root / "warehouse.duckdb"
+    result = load_paths(write_hostile_ledgers(root / "ledgers"), db=db)
+    assert result.exit_code == 0
+    return db
