@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.test_pages import CHROMIUM, browser, server  # noqa: F401 - fixtures
+from tests.browser.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser]
 
 
-def test_table_and_chart_downloads_from_the_tasks_page(server, browser, tmp_path):  # noqa: F811
+def test_table_and_chart_downloads_from_the_tasks_page(server, browser, tmp_path):
     if not CHROMIUM:
         pytest.skip("Debian chromium missing")
     page = browser.new_page(viewport={"width": 1366, "height": 3000}, accept_downloads=True)
