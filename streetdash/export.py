@@ -145,9 +145,18 @@ def formats_from_column_config(column_config: Mapping | None) -> dict[str, str]:
 def file_stem(name: str, f: Filters | None) -> str:
     """A download's file name without extension: what, where and when (超期未办结任务_崇北社区_2022年12月)."""
     if f is None:
-        return name
+        return _safe_file_name(name)
     where = "、".join(f.communities) if f.communities and len(f.communities) <= 2 else f.street or "全部"
-    return "_".join(part for part in (name, where, f.label().replace(" ", "")) if part)
+    return _safe_file_name("_".join(part for part in (name, where, f.label().replace(" ", "")) if part))
+
+
+# Characters no file name on Windows may hold, control characters, and the path separators: names
+# come from ledgers (a community called 「a/b」 must not make a download a path).
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def _safe_file_name(stem: str) -> str:
+    return _UNSAFE_IN_FILE_NAME.sub("_", stem).strip(" .")[:150] or "导出"
 
 
 def _display_width(text: str) -> int:

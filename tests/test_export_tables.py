@@ -132,3 +132,9 @@ def test_libreoffice_reads_the_exports_as_text_not_formulas(tmp_path):
     assert first_column("ours_book.xlsx") == [("=1+1", "s"), ("@SUM(A1)", "s")]
     every = openpyxl.load_workbook(out / "ours_book.xlsx").worksheets[0]
     assert not [c.coordinate for row in every.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_file_names_from_ledger_text_are_no_paths():
+    stem = export.file_stem("任务", Filters("街/道", ("a<b>c", "d:e")))
+    assert stem == "任务_a_b_c、d_e_2024年12月"
+    assert export.file_stem("..\\x\x00y", None) == "_x_y"
