@@ -27,3 +27,18 @@ def demo(tmp_path_factory) -> tuple[Path, Path]:
     db = root / "warehouse.duckdb"
     assert build_demo(db=db, folder=root / "ledgers", report_dir=root / "reports") == 0
     return db, root
+
+
+@pytest.fixture(scope="session")
+def plain(demo, tmp_path_factory) -> Path:
+    """The demo's data in a warehouse that is not marked as the demo (as after a real load): the app asks
+    for sign-in on it."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path_factory.mktemp("plain") / "warehouse.duckdb"
+    shutil.copyfile(demo[0], db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM warehouse_info WHERE key = 'demo'")
+    return db

@@ -39,6 +39,7 @@ SESSION_KEY = "auth_session"  # the Session of this browser tab
 USER_KEY = "auth_user"  # this run's User, for the pages' guard
 NOTICE_KEY = "auth_notice"  # a sentence for the next sign-in page (why the session ended)
 REFUSED_KEY = "auth_refused"  # a single sign-on identity without an account
+FAILED_KEY = "auth_failed"  # why the last sign-in failed, for the form
 DEMO_USER = "演示用户"
 DEMO_STREET = "崇文街道"
 ADMIN_HINT = "python -m etl user add 管理员 --role admin"
@@ -87,7 +88,8 @@ class User:
 
 
 def store() -> AccountStore:
-    return AccountStore()
+    """The accounts file, on this module's clock (so a test moving :data:`now` on also ends locks)."""
+    return AccountStore(clock=lambda: now())
 
 
 # Where a request comes from ------------------------------------------------------------------------
@@ -322,14 +324,24 @@ def sign_in_page() -> None:
     if setting("STREETDASH_AUTH") == "oidc":
         _oidc_sign_in()
         return
+    failed = st.session_state.pop(FAILED_KEY, None)
     left, _ = st.columns([2, 3])
     with left, st.form("sign_in", clear_on_submit=True):
         st.subheader("登录")
-        name = st.text_input("用户名", key="sign_in_name", autocomplete="username")
-        password = st.text_input("密码", type="password", key="sign_in_password", autocomplete="current-password")
-        submitted = st.form_submit_button("登录", type="primary", icon=":material/login:")
-    if submitted:
-        _sign_in(name, password)
+        st.text_input("用户名", key="sign_in_name", autocomplete="username")
+        st.text_input("密码", type="password", key="sign_in_password", autocomplete="current-password")
+        # In a callback, not on the button's value: the click survives a rerun that happens before the
+        # form is drawn (a page's URL opened on a fresh server), and the password never reaches the page.
+        st.form_submit_button("登录", type="primary", icon=":material/login:", on_click=_submitted)
+        if failed:
+            st.error(failed, icon=":material/error:")
+
+
+def _submitted() -> None:
+    state = st.session_state
+    name, password = state.get("sign_in_name", ""), state.get("sign_in_password", "")
+    state["sign_in_password"] = ""  # not kept in the session a moment longer than needed
+    _sign_in(name, password)
 
 
 def _sign_in(name: str, password: str) -> None:
@@ -338,7 +350,7 @@ def _sign_in(name: str, password: str) -> None:
     if result.ok:
         account = result.account
         _start(account.name, "local", User(account.name, account.role, account.scope))
-        st.rerun()
+        return
     # A name with no account is not written down: it may be a password typed in the wrong box.
     who = (
         User(result.account.name, result.account.role, result.account.scope)
@@ -349,7 +361,7 @@ def _sign_in(name: str, password: str) -> None:
     record("sign_in_failed", reason.get(result.reason, "不能用密码登录"), who)
     if result.locked_now:
         record("locked", f"连续 {accounts.max_failures} 次密码错误，锁定 {accounts.lockout_seconds / 60:g} 分钟", who)
-    st.error(result.message(accounts.lockout_seconds / 60), icon=":material/error:")
+    st.session_state[FAILED_KEY] = result.message(accounts.lockout_seconds / 60)
 
 
 def _oidc_sign_in() -> None:
