@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from streetdash import access
 from streetdash.app import auth, data, sidebar
 from streetdash.app.errors import run_guarded
 from streetdash.db import warehouse_status
@@ -33,18 +34,31 @@ PAGES = [
 def pages(user: auth.User | None) -> list:
     """Every page, those ``user`` may not open hidden from the navigation (each page refuses them
     itself when opened by URL, with a sentence rather than Streamlit's page-not-found); the first page
-    the user may open is the default."""
+    the user may open is the default.
+
+    Without a user the default is a landing page of its own, so the app's root URL is not any one
+    page: after signing in, the root leads to the user's first page and a page's own URL to that page
+    (or its refusal)."""
     allowed = [key for key, _, _ in PAGES if user is not None and user.may_open(key)]
-    default = allowed[0] if allowed else PAGES[0][0]
-    return [
-        st.Page(
+    listed = {
+        key: st.Page(
             f"pages/{key}.py",
             title=title,
             icon=icon,
-            default=key == default,
+            default=bool(allowed) and key == allowed[0],
             visibility="visible" if key in allowed else "hidden",
         )
         for key, title, icon in PAGES
+    }
+    first = listed[allowed[0]] if allowed else None
+
+    def landing() -> None:
+        if first is not None:
+            st.switch_page(first)
+
+    return [
+        st.Page(landing, title="登录", url_path="signin", default=first is None, visibility="hidden"),
+        *listed.values(),
     ]
 
 
@@ -75,7 +89,7 @@ def main() -> None:
                     "下面是您有权查看的范围。",
                     icon=":material/block:",
                 )
-        elif page.url_path in ("", *(key for key, _, _ in PAGES[:8])) and user.may_open("overview"):
+        elif user.may_open("overview") and page.url_path in ("", *access.VIEW_PAGES):
             st.warning(f"您的数据范围（{user.scope.describe()}）在数仓中没有对应的街道或社区，请联系管理员。")
             return
     page.run()

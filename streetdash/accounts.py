@@ -160,7 +160,7 @@ def check_password(password: str, name: str = "") -> None:
 
 
 def _stamp(now: float) -> str:
-    return dt.datetime.fromtimestamp(now).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(now).isoformat(sep=" ", timespec="seconds")
 
 
 class AccountStore:

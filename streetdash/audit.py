@@ -21,6 +21,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from streetdash.access import ROLES
 from streetdash.config import setting
 
 # Action code -> what the audit page calls it.
@@ -175,8 +176,11 @@ def users(path: str | os.PathLike | None = None) -> list[str]:
 
 
 def rows(found: Sequence[Entry]) -> list[list[str]]:
-    """Entries as table rows in the order of :data:`COLUMNS`, actions in Chinese."""
-    return [[e.at.replace("T", " "), e.user, e.role, e.action_label, e.scope, e.detail, e.client] for e in found]
+    """Entries as table rows in the order of :data:`COLUMNS`, actions and roles in Chinese."""
+    return [
+        [e.at.replace("T", " "), e.user, ROLES.get(e.role, e.role), e.action_label, e.scope, e.detail, e.client]
+        for e in found
+    ]
 
 
 # As streetdash.export does for every CSV: a cell a spreadsheet would run as a formula gets a leading

@@ -1,16 +1,20 @@
 """The real app in headless Chromium: every page renders, with no exception box and no console error.
+On the demo warehouse the app is in demo mode (signed in as the demo's street secretary, a banner on
+every page); tests/browser/test_signin.py signs in through the form on a warehouse that is not the demo.
 
 Screenshots land in test-output/screenshots/ (look at them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,11 +43,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo):
-    db, _ = demo
+@contextlib.contextmanager
+def running_app(db: Path, **env: str) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on warehouse ``db`` (and extra environment), at its URL."""
     port = free_port()
-    env = {**os.environ, "WAREHOUSE_DB": str(db)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -59,7 +62,7 @@ def server(demo):
             "true",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "WAREHOUSE_DB": str(db), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -70,9 +73,18 @@ def server(demo):
             break
         except OSError:
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(demo):
+    """The app on the demo warehouse: demo mode, signed in as the demo's street secretary."""
+    with running_app(demo[0]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
