@@ -1,3 +1,5 @@
+import logging
+
 import streamlit as st
 
 from streetdash import export, report
@@ -49,9 +51,16 @@ if st.session_state.pop("report_requested", False):
             document, figures = report.monthly_report(f.street, month, community, scope=auth.data_scope())
             st.session_state.report = (wanted, document, figures)
             auth.record("report", f"{report.default_file_name(figures)}（{figures.filters.label()}，{figures.scope}）")
-        except (report.ReportError, export.ExportError) as error:
+        except report.ReportError as error:
             st.session_state.pop("report", None)
             st.error(f"未生成报告：{error}")
+        except export.ExportError as error:
+            st.session_state.pop("report", None)
+            # The export engine's messages name the server's browser and paths: for administrators only.
+            logging.getLogger("streetdash.app").warning("report not made: %s", error)
+            st.error(
+                f"未生成报告：{error}" if user.is_admin else "未生成报告：绘制图表失败，请联系管理员查看服务器日志。"
+            )
 
 made = st.session_state.get("report")
 if made and made[0] == wanted:

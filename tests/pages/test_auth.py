@@ -197,3 +197,21 @@ def test_the_demo_warehouse_opens_in_demo_mode_as_the_chongwen_secretary(demo, m
     other = app(demo[0], monkeypatch, street="许庄街道", start="2022-01-01", end="2022-12-31")
     assert "许庄街道不在您的数据范围" in other.warning[1].value
     assert other.caption[0].value.startswith("崇文街道全部社区")
+
+
+def test_the_administrator_lists_and_disables_accounts_and_reads_the_trail(plain, accounts, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DB", str(plain))
+    at = sign_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90), "admin").run()
+    listed = at.dataframe[0].value.set_index("用户名")
+    assert listed.loc["崇文街道书记", "数据范围"] == "崇文街道" and listed.loc["管理员", "状态"] == "正常"
+    assert not [c for c in listed.columns if "密码" in c]
+    name = USERS["street"][0]
+    at.selectbox(key="accounts_pick").set_value(name).run()
+    at.button(key="accounts_disable").click().run()
+    assert accounts.get(name).disabled and at.success[0].value == f"已停用：{name}"
+    at.switch_page("pages/audit.py").run()
+    trail = at.dataframe[0].value
+    assert trail.iloc[0]["内容"] == f"停用：{name}" and trail.iloc[0]["用户"] == "管理员"
+    at.multiselect(key="audit_actions").set_value(["account"]).run()
+    assert set(at.dataframe[0].value["操作"]) == {"账号变更"}
+    assert {"下载 Excel", "下载 CSV"} <= {b.label for b in at.get("download_button")}
