@@ -1,4 +1,8 @@
-"""Command line: ``python -m etl load|template|demo|report ...``."""
+"""Command line: ``python -m etl load|template|demo|query|report|user|audit ...``.
+
+Loads, reports, queries and account changes made here are written to the audit trail under the
+operating-system user who ran the command.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from streetdash.access import ROLES
+from streetdash.audit import ACTIONS as AUDIT_ACTIONS
 from streetdash.schema import load_schemas
 
 
@@ -51,7 +57,63 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, help="输出 .docx（默认当前目录下的「<街道>_<月份>_工作月报.docx」）")
     report.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成同名 PDF")
     report.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
+
+    user = sub.add_parser(
+        "user",
+        help="管理登录账号（账号文件 $STREETDASH_ACCOUNTS）；密码用 getpass 询问，不在命令行上给出",
+        description="管理登录账号。密码在终端中询问两次；标准输入不是终端时（脚本），从标准输入读取第一行。",
+    )
+    actions = user.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="新建账号")
+    add.add_argument("name", help="用户名")
+    add.add_argument(
+        "--role", required=True, choices=list(ROLES), help="角色：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items())
+    )
+    add.add_argument(
+        "--scope",
+        default="",
+        help="数据范围：崇文街道（一个街道）、崇文街道,许庄街道（多个街道）、崇文街道/崇北社区,永安社区（一个街道的社区）"
+        "或 全部；管理员可不填（只管理账号和审计）",
+    )
+    add.add_argument("--email", default="", help="统一身份认证（STREETDASH_AUTH=oidc）时用来认出此人的邮箱")
+    add.add_argument("--no-password", action="store_true", help="不设密码：只能用统一身份认证登录")
+    actions.add_parser("list", help="列出账号")
+    for name, text in (("disable", "停用账号"), ("enable", "启用账号"), ("unlock", "解除锁定")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("name", help="用户名")
+    reset = actions.add_parser("reset", help="重设密码（同时解除锁定）")
+    reset.add_argument("name", help="用户名")
+    change = actions.add_parser("set", help="修改角色和数据范围")
+    change.add_argument("name", help="用户名")
+    change.add_argument("--role", required=True, choices=list(ROLES))
+    change.add_argument("--scope", default="")
+
+    audit = sub.add_parser("audit", help="以 CSV 输出审计日志（$STREETDASH_AUDIT）")
+    audit.add_argument("--since", help="起始日期 YYYY-MM-DD（含）")
+    audit.add_argument("--until", help="截止日期 YYYY-MM-DD（含）")
+    audit.add_argument("--user", help="只看这个用户")
+    audit.add_argument("--action", action="append", choices=list(AUDIT_ACTIONS), help="只看这类操作（可重复）")
     return parser
+
+
+def _cli_actor():
+    """The audit trail's actor for a command: the operating-system user, on this machine."""
+    import getpass
+    import socket
+
+    from streetdash.audit import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "（未知）"
+    return Actor(f"{who}（命令行）", "", "全部街道", socket.gethostname())
+
+
+def _audit(action: str, detail: str) -> None:
+    from streetdash import audit
+
+    audit.record(action, _cli_actor(), detail)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -98,7 +160,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     for path in write_rejected_workbooks(result, args.report_dir):
         console.print(f"错误报告：{path}")
     print_summary(result, console)
+    _audit("load", _load_detail(result, [str(p) for p in args.paths]))
     return result.exit_code
+
+
+def _load_detail(result, paths: list[str]) -> str:
+    files = sorted({s.file for s in result.sheets})
+    outcome = "已写入" if result.committed else f"未写入（退出码 {result.exit_code}）"
+    return f"批次 {result.batch_id} {outcome}：{'、'.join(files) or '、'.join(paths)}；被拒绝 {len(result.rejected)} 行"
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -113,7 +182,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from etl.demo import build_demo
 
-    return build_demo(db=args.db, seed=args.seed)
+    code = build_demo(db=args.db, seed=args.seed)
+    _audit("load", f"演示数仓（种子 {args.seed}），退出码 {code}")
+    return code
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -124,8 +195,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         result = run(sql, args.db, row_limit=args.max_rows or ROW_LIMIT, timeout=args.timeout or TIMEOUT_SECONDS)
     except QueryError as error:
+        _audit("sql", f"{sql}\n-- 未执行：{error.message}")
         print(str(error), file=sys.stderr)
         return 1
+    _audit("sql", f"{sql}\n-- {len(result.frame)} 行")
     readable(result.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
     if result.notice:
         print(result.notice, file=sys.stderr)
@@ -135,7 +208,104 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from streetdash.report import write_report_files
 
-    return write_report_files(args.street, args.month, args.community, out=args.out, pdf=args.pdf, db=args.db)
+    code = write_report_files(args.street, args.month, args.community, out=args.out, pdf=args.pdf, db=args.db)
+    where = args.community or args.street
+    _audit("report", f"{where} {args.month} 月报{'（含 PDF）' if args.pdf else ''}，退出码 {code}")
+    return code
+
+
+def _read_password(prompt: str = "密码：") -> str:
+    """A password from the terminal (asked twice, not echoed), or the first line of standard input when it
+    is not a terminal (scripted set-up). Never from the command line, where ``ps`` and the shell's history
+    would keep it."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("再输一次：") != first:
+        raise ValueError("两次输入的密码不一致。")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from streetdash.accounts import AccountStore
+
+    store = AccountStore()
+    try:
+        if args.action == "list":
+            now = store.clock()
+            rows = [
+                [a.name, a.role, a.scope.describe(), a.email or "—", a.status(now), a.last_sign_in or "—"]
+                for a in store.accounts()
+            ]
+            if not rows:
+                print(f"还没有账号（{store.path}）。", file=sys.stderr)
+                return 0
+            header = ["用户名", "角色", "数据范围", "邮箱", "状态", "最近登录"]
+            for row in [header, *rows]:
+                print("\t".join(row))
+            return 0
+        if args.action == "add":
+            password = None if args.no_password else _read_password()
+            account = store.add(args.name, args.role, args.scope, password, args.email)
+            _warn_unknown_names(account.scope)
+            detail = f"新建账号：{account.name}（{account.role}，{account.scope.describe()}）"
+        elif args.action == "reset":
+            account = store.set_password(args.name, _read_password("新密码："))
+            detail = f"重设密码：{account.name}"
+        elif args.action == "set":
+            account = store.set_role(args.name, args.role, args.scope)
+            _warn_unknown_names(account.scope)
+            detail = f"修改角色和范围：{account.name}（{account.role}，{account.scope.describe()}）"
+        else:
+            labels = {"disable": "停用", "enable": "启用", "unlock": "解锁"}
+            change = {
+                "disable": lambda: store.set_disabled(args.name, True),
+                "enable": lambda: store.set_disabled(args.name, False),
+                "unlock": lambda: store.unlock(args.name),
+            }[args.action]
+            account = change()
+            detail = f"{labels[args.action]}：{account.name}"
+    except (ValueError, KeyError) as error:
+        print(str(error).strip("'\""), file=sys.stderr)
+        return 1
+    _audit("account", detail)
+    print(f"{detail}（{dt.datetime.now():%Y-%m-%d %H:%M}）")
+    return 0
+
+
+def _warn_unknown_names(scope) -> None:
+    """Say so when a scope names streets or communities the warehouse does not have (yet)."""
+    from streetdash import db, queries
+
+    if scope.is_everything or scope.is_empty or not db.warehouse_status().exists:
+        return
+    with db.connect_readonly() as con:
+        streets = queries.scope_options(con)
+    missing = [s for s in scope.streets or () if s not in streets]
+    for street in scope.streets or ():
+        missing += [c for c in scope.communities or () if c not in streets.get(street, [])]
+    if missing:
+        print(f"注意：数仓中还没有 {'、'.join(missing)}，导入相应台账后才会显示数据。", file=sys.stderr)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from streetdash import audit
+
+    try:
+        since = dt.date.fromisoformat(args.since) if args.since else None
+        until = dt.date.fromisoformat(args.until) if args.until else None
+    except ValueError:
+        print("日期应写作 YYYY-MM-DD，例如 2024-12-01。", file=sys.stderr)
+        return 2
+    found = audit.entries(since, until, user=args.user, actions=args.action or ())
+    sys.stdout.write(audit.to_csv(list(reversed(found))))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "query": cmd_query,
         "report": cmd_report,
+        "user": cmd_user,
+        "audit": cmd_audit,
     }
     return commands[args.command](args)
 

@@ -326,6 +326,7 @@ def load_paths(
     progress: Progress | None = None,
     on_stage: Callable[[str], None] | None = None,
     crs: SourceCrs | None = None,
+    demo: bool = False,
 ) -> BatchResult:
     """Load ledger files and folders as one batch.
 
@@ -338,6 +339,8 @@ def load_paths(
     progress : called as ``progress(rows_done, rows_total)`` while large files are read.
     on_stage : called with a Chinese description of each step, for progress display.
     crs : the coordinate system of boundary files that do not declare one (``--crs``).
+    demo : mark the warehouse as the demo (``python -m etl demo`` only); any other load clears the mark,
+        so a demo warehouse that real ledgers were loaded into asks for sign-in like any other.
 
     Returns
     -------
@@ -417,6 +420,7 @@ def load_paths(
                 on_stage("更新指标模型")
             models.apply(con)
             _write_logs(con, result)
+            mark_demo(con, demo)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
@@ -424,6 +428,14 @@ def load_paths(
         pending.publish()
     result.committed = True
     return result
+
+
+def mark_demo(con: duckdb.DuckDBPyConnection, demo: bool) -> None:
+    """Write (or clear) the demo mark in ``warehouse_info``, the table the app reads to start in demo mode."""
+    con.execute("CREATE TABLE IF NOT EXISTS warehouse_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("DELETE FROM warehouse_info WHERE key = 'demo'")
+    if demo:
+        con.execute("INSERT INTO warehouse_info VALUES ('demo', 'true')")
 
 
 def _labels(files: list[Path]) -> dict[Path, str]:

@@ -2,8 +2,9 @@ import pandas as pd
 import streamlit as st
 
 from streetdash import charts, topics
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 
+auth.page_guard("campaigns")
 st.title("领题攻坚与积分超市")
 f = ui.filters()
 ui.caption(f)

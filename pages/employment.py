@@ -1,8 +1,9 @@
 import streamlit as st
 
 from streetdash import charts, topics
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 
+auth.page_guard("employment")
 st.title("就业服务")
 f = ui.filters()
 ui.caption(f)

@@ -2,15 +2,16 @@ import pandas as pd
 import streamlit as st
 
 from streetdash import charts, db, explore, saved_queries
+from streetdash.app import auth, ui
 from streetdash.app import explore_data as data
-from streetdash.app import ui
 from streetdash.metrics import format_number
 from streetdash.sqlguard import QueryError
 
+user = auth.page_guard("explore")
 st.title("数据探索")
 status = db.warehouse_status()
 if not status.exists:
-    st.warning(f"尚未建立数仓：{status.path}")
+    st.warning(f"尚未建立数仓：{status.path}" if user.is_admin else "尚未建立数仓。")
     st.stop()
 f = ui.filters()
 st.caption("只读：这里的任何操作都不会修改数仓；人员只显示标识（person_key）和脱敏姓名。")
@@ -108,7 +109,7 @@ with pivot_tab:
     if filter_key:
         chosen = tuple(
             right.multiselect(
-                "取值", data.dimension_values(view, filter_key), key=f"x_pivot_values_{view}_{filter_key}"
+                "取值", data.dimension_values(view, filter_key, f), key=f"x_pivot_values_{view}_{filter_key}"
             )
         )
     spec = explore.PivotSpec(
@@ -158,7 +159,9 @@ def put_in_editor(sql: str) -> None:
 
 def save_current() -> None:
     try:
-        saved = saved_queries.save_query(st.session_state.get("x_save_name", ""), st.session_state.get("x_sql", ""))
+        saved = saved_queries.save_query(
+            st.session_state.get("x_save_name", ""), st.session_state.get("x_sql", ""), owner=user.name
+        )
     except ValueError as error:
         st.session_state.x_save_message = ("error", str(error))
     else:
@@ -172,7 +175,7 @@ def ask_to_run() -> None:
 
 
 def delete_saved(name: str) -> None:
-    saved_queries.delete_query(name)
+    saved_queries.delete_query(name, owner=user.name)
     st.session_state.x_save_message = ("success", f"已删除「{name}」。")
 
 
@@ -209,7 +212,7 @@ with sql_tab:
             key="x_use_example",
             width="stretch",
         )
-        stored = saved_queries.list_queries()
+        stored = saved_queries.list_queries(owner=user.name)
         if stored:
             left, middle, right = st.columns([3, 1, 1])
             picked = left.selectbox("已保存的查询", [q.name for q in stored], key="x_saved")
@@ -230,11 +233,15 @@ with sql_tab:
         if message:
             (st.success if message[0] == "success" else st.error)(message[1])
     if st.session_state.pop("x_run_pending", False):
+        sql = st.session_state.get("x_sql", "")
         try:
             with st.spinner("正在查询……"):
-                st.session_state.x_sql_result = data.run_sql(st.session_state.get("x_sql", ""))
+                st.session_state.x_sql_result = data.run_sql(sql, auth.data_scope())
         except QueryError as error:
             st.session_state.x_sql_result = error
+            auth.record("sql", f"{sql}\n-- 未执行：{error.message}")
+        else:
+            auth.record("sql", f"{sql}\n-- {len(st.session_state.x_sql_result.frame)} 行")
     outcome = st.session_state.get("x_sql_result")
     if isinstance(outcome, QueryError):
         show_error(outcome)

@@ -1,8 +1,9 @@
 import streamlit as st
 
 from streetdash import charts, metrics, topics
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 
+auth.page_guard("grid_map")
 st.title("网格地图")
 f = ui.filters()
 ui.caption(f)
@@ -27,6 +28,8 @@ if clicked in set(grids["grid_id"]):
     st.query_params["grid"] = clicked
 selected = st.session_state.get("map_grid") or st.query_params.get("grid")
 if selected not in set(grids["grid_id"]):
+    if selected:  # a link's ?grid= of a grid outside the view (another community's): no card, and why
+        st.warning(f"网格「{ui.md(selected)}」不在当前范围内，没有打开它的网格卡片。", icon=":material/block:")
     selected = None
 
 left, right = st.columns([3, 2])

@@ -1,8 +1,9 @@
 import streamlit as st
 
 from streetdash import charts, topics
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 
+auth.page_guard("mediation")
 st.title("矛盾调解")
 f = ui.filters()
 ui.caption(f)

@@ -1,15 +1,16 @@
 import streamlit as st
 
 from streetdash import ranking, scores
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 from streetdash.db import warehouse_status
 
+user = auth.page_guard("overview")
 st.title("街道治理数据驾驶舱")
 status = warehouse_status()
 if not status.exists:
-    st.warning(
-        f"尚未建立数仓：{status.path}。请先运行 `make run`（自动生成演示数据）或 `python -m etl load 台账目录/`。"
-    )
+    # The server's paths are for administrators only.
+    where = f"：{status.path}" if user.is_admin else ""
+    st.warning(f"尚未建立数仓{where}。请先运行 `make run`（自动生成演示数据）或 `python -m etl load 台账目录/`。")
     st.stop()
 f = ui.filters()
 ui.caption(f)

@@ -1,16 +1,20 @@
+import logging
+
 import streamlit as st
 
 from streetdash import export, report
-from streetdash.app import data, ui
+from streetdash.app import auth, data, ui
 from streetdash.attention import attention_items
 from streetdash.db import warehouse_status, warehouse_version
 from streetdash.export_office import LIBREOFFICE_MISSING, docx_bytes_to_pdf, libreoffice_path
 from streetdash.filters import add_months, default_period
 
+user = auth.page_guard("report")
 st.title("报告导出")
 status = warehouse_status()
 if not status.exists:
-    st.warning(f"尚未建立数仓：{status.path}。请先运行 `make run` 或 `python -m etl load 台账目录/`。")
+    where = f"：{status.path}" if user.is_admin else ""
+    st.warning(f"尚未建立数仓{where}。请先运行 `make run` 或 `python -m etl load 台账目录/`。")
     st.stop()
 f = ui.filters()
 streets, latest = data.scope()
@@ -23,7 +27,9 @@ left, right = st.columns(2)
 month = left.selectbox(
     "月份", months, index=months.index(chosen_month), format_func=lambda d: f"{d.year}年{d.month}月", key="report_month"
 )
-options = ["（整个街道）", *streets.get(f.street, [])]
+# A reader limited to some communities reports on those (all of them, or one): never the whole street.
+whole = "（整个街道）" if auth.data_scope().communities is None else "（全部可查看的社区）"
+options = [whole, *streets.get(f.street, [])]
 default = f.communities[0] if len(f.communities) == 1 else options[0]
 community = right.selectbox("范围", options, index=options.index(default), key="report_community")
 community = None if community == options[0] else community
@@ -42,11 +48,19 @@ st.button(
 if st.session_state.pop("report_requested", False):
     with st.spinner("正在生成报告（绘制图表约需数秒）……"):
         try:
-            document, figures = report.monthly_report(f.street, month, community)
+            document, figures = report.monthly_report(f.street, month, community, scope=auth.data_scope())
             st.session_state.report = (wanted, document, figures)
-        except (report.ReportError, export.ExportError) as error:
+            auth.record("report", f"{report.default_file_name(figures)}（{figures.filters.label()}，{figures.scope}）")
+        except report.ReportError as error:
             st.session_state.pop("report", None)
             st.error(f"未生成报告：{error}")
+        except export.ExportError as error:
+            st.session_state.pop("report", None)
+            # The export engine's messages name the server's browser and paths: for administrators only.
+            logging.getLogger("streetdash.app").warning("report not made: %s", error)
+            st.error(
+                f"未生成报告：{error}" if user.is_admin else "未生成报告：绘制图表失败，请联系管理员查看服务器日志。"
+            )
 
 made = st.session_state.get("report")
 if made and made[0] == wanted:
@@ -56,7 +70,7 @@ if made and made[0] == wanted:
     with st.container(horizontal=True):
         st.download_button(
             "下载 Word",
-            document,
+            auth.audited(lambda: document, f"{name}.docx"),
             file_name=f"{name}.docx",
             mime=report.DOCX_MIME,
             on_click="ignore",
@@ -65,7 +79,7 @@ if made and made[0] == wanted:
         if libreoffice_path():
             st.download_button(
                 "下载 PDF",
-                data=lambda: docx_bytes_to_pdf(document, name),
+                data=auth.audited(lambda: docx_bytes_to_pdf(document, name), f"{name}.pdf"),
                 file_name=f"{name}.pdf",
                 mime=report.PDF_MIME,
                 on_click="ignore",

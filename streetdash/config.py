@@ -67,6 +67,32 @@ SETTINGS = [
         "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",
     ),
     Setting(
+        "STREETDASH_AUTH",
+        "local",
+        "登录方式：local（本地账号，默认）或 oidc（经 Streamlit 的 st.login 使用统一身份认证，需在 .streamlit/secrets.toml "
+        "的 [auth] 中配置）；两种方式下账号的角色和范围都取自账号文件。",
+    ),
+    Setting(
+        "STREETDASH_OIDC_PROVIDER",
+        "",
+        "统一身份认证（oidc）所用的提供方名称，即 secrets.toml 中 [auth.名称] 的名称；为空时用 [auth] 中的默认提供方。",
+    ),
+    Setting(
+        "STREETDASH_ACCOUNTS",
+        str(Path.home() / ".config" / "streetdash" / "accounts.json"),
+        "账号文件（用户名、角色、范围、argon2 密码哈希、锁定状态），权限 600，不得放进数仓或代码库；"
+        "用 python -m etl user 管理。",
+    ),
+    Setting(
+        "STREETDASH_AUDIT",
+        str(Path.home() / ".config" / "streetdash" / "audit.sqlite"),
+        "审计日志（登录、导出、报告、查询、导入、账号变更）所在的 SQLite 文件，权限 600，在数仓之外，数据探索的查询读不到它。",
+    ),
+    Setting("STREETDASH_LOGIN_ATTEMPTS", "5", "连续输错密码达到这个次数后锁定账号。"),
+    Setting("STREETDASH_LOCKOUT_MINUTES", "15", "账号被锁定的分钟数，到时自动解锁；管理员也可提前解锁。"),
+    Setting("STREETDASH_SESSION_IDLE_MINUTES", "30", "多少分钟没有操作后需要重新登录。"),
+    Setting("STREETDASH_SESSION_HOURS", "12", "登录后最长多少小时需要重新登录（无论是否在操作）。"),
+    Setting(
         "STREETDASH_RAISE_ERRORS",
         "",
         "设为 1 时页面出错直接抛出异常（供测试和开发用）；默认只向用户显示中文说明和参考编号，详细信息写入服务器日志。",
@@ -78,6 +104,18 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 def setting(name: str) -> str:
     """Current value of a declared setting (environment first, then the default)."""
     return _BY_NAME[name].value()
+
+
+def setting_number(name: str) -> float:
+    """A numeric setting; ``ValueError`` in Chinese if it is not a positive number."""
+    text = setting(name)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ValueError(f"设置 {name} 应为正数，当前为「{text}」。")
+    return value
 
 
 def warehouse_path(override: str | os.PathLike | None = None) -> Path:

@@ -7,6 +7,7 @@ The ETL publishes a new warehouse by renaming a finished copy over the live file
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,34 +57,100 @@ def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
     return WarehouseStatus(path, True, {k.title: int(rows[i]) for i, k in enumerate(kinds)})
 
 
-def load_history(limit: int = 50, db: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The latest load-log rows, with Chinese column names and ledger titles."""
+def warehouse_info(db: str | os.PathLike | None = None) -> dict[str, str]:
+    """The warehouse's notes about itself (table ``warehouse_info``, written by the loader); empty for a
+    missing warehouse or one loaded before the table existed."""
+    if not Path(warehouse_path(db)).exists():
+        return {}
+    with connect_readonly(db) as con:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'warehouse_info' AND table_schema = 'main'"
+        ).fetchall()[0][0]
+        return dict(con.execute("SELECT key, value FROM warehouse_info").fetchall()) if found else {}
+
+
+def is_demo(db: str | os.PathLike | None = None) -> bool:
+    """Whether the warehouse is the bundled demo (``python -m etl demo``, and no load since)."""
+    return warehouse_info(db).get("demo") == "true"
+
+
+def _own_files_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL listing ``file`` names every current row of which belongs to a community in ``$ids``: the
+    files of a scope. Rows find their community directly (``community_id``), through their task (claims)
+    or through their grid (grid boundaries); a table that has none of these counts for no scope."""
+    from streetdash.schema import load_schemas
+
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall():
+        columns.setdefault(table, set()).add(column)
+    parts = []
+    for kind in load_schemas().ordered():
+        have = columns.get(kind.table, set())
+        if "source_file" not in have:
+            continue
+        # Table names come from the schema file, never from users.
+        if "community_id" in have:
+            parts.append(f"SELECT source_file, community_id FROM {kind.table}")
+        elif "task_id" in have and "community_id" in columns.get("tasks", set()):
+            parts.append(f"SELECT x.source_file, t.community_id FROM {kind.table} x LEFT JOIN tasks t USING (task_id)")
+        elif "grid_id" in have and "community_id" in columns.get("grids", set()):
+            parts.append(f"SELECT x.source_file, g.community_id FROM {kind.table} x LEFT JOIN grids g USING (grid_id)")
+    if not parts:
+        return "SELECT NULL::VARCHAR AS file WHERE false"
+    return (
+        f"SELECT source_file AS file FROM ({' UNION ALL '.join(parts)}) "
+        "GROUP BY ALL HAVING bool_and(coalesce(list_contains(CAST($ids AS VARCHAR[]), community_id), false))"
+    )
+
+
+def load_history(
+    limit: int = 50, db: str | os.PathLike | None = None, community_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The latest load-log rows, with Chinese column names and ledger titles.
+
+    ``community_ids`` (a scope's communities) keeps only the files of that scope: those whose every
+    loaded row belongs to one of them; ``None`` keeps every file.
+    """
     from streetdash.schema import load_schemas
 
     titles = {k.name: k.title for k in load_schemas().ordered()}
-    history = _query(
-        """
-        SELECT batch_id AS 批次, file AS 文件, sheet AS 工作表, kind AS 台账类型, rows_read AS 读取,
-               inserted AS 新增, updated AS 更新, unchanged AS 未变, rejected AS 拒绝,
-               coalesce(message, mapped_to_other) AS 说明, finished_at AS 完成时间
-        FROM load_log ORDER BY started_at DESC, file LIMIT ?
-        """,
-        [limit],
-        db,
-    )
+    with connect_readonly(db) as con:
+        own = "" if community_ids is None else f"WHERE file IN ({_own_files_sql(con)})"
+        params = {"limit": limit, **({} if community_ids is None else {"ids": list(community_ids)})}
+        history = con.execute(
+            f"""
+            SELECT batch_id AS 批次, file AS 文件, sheet AS 工作表, kind AS 台账类型, rows_read AS 读取,
+                   inserted AS 新增, updated AS 更新, unchanged AS 未变, rejected AS 拒绝,
+                   coalesce(message, mapped_to_other) AS 说明, finished_at AS 完成时间
+            FROM load_log {own} ORDER BY started_at DESC, file LIMIT $limit
+            """,
+            params,
+        ).df()
     history["台账类型"] = history["台账类型"].map(titles)
     return history.fillna({"工作表": "", "说明": "", "台账类型": "（未识别）"})
 
 
-def recent_rejections(limit: int = 200, db: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Rejected rows of the latest batch that had any, place and reason in Chinese."""
-    return _query(
-        """
-        SELECT file AS 文件, sheet AS 工作表, "row" AS 行号, "column" AS 列, value AS 值, reason AS 原因
-        FROM rejected_rows
-        WHERE batch_id = (SELECT max(batch_id) FROM rejected_rows)
-        ORDER BY file, sheet, "row" LIMIT ?
-        """,
-        [limit],
-        db,
-    ).fillna({"工作表": "", "值": ""})
+def recent_rejections(
+    limit: int = 200, db: str | os.PathLike | None = None, community_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Rejected rows of the latest batch that had any, place and reason in Chinese; with
+    ``community_ids``, of the scope's own files only (as :func:`load_history`)."""
+    with connect_readonly(db) as con:
+        own = "" if community_ids is None else f"AND file IN ({_own_files_sql(con)})"
+        params = {"limit": limit, **({} if community_ids is None else {"ids": list(community_ids)})}
+        return (
+            con.execute(
+                f"""
+                WITH mine AS (SELECT * FROM rejected_rows WHERE true {own})
+                SELECT file AS 文件, sheet AS 工作表, "row" AS 行号, "column" AS 列, value AS 值, reason AS 原因
+                FROM mine
+                WHERE batch_id = (SELECT max(batch_id) FROM mine)
+                ORDER BY file, sheet, "row" LIMIT $limit
+                """,
+                params,
+            )
+            .df()
+            .fillna({"工作表": "", "值": ""})
+        )

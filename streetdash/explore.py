@@ -184,13 +184,27 @@ class Macro:
         return f"{self.name}({', '.join(self.parameters)})"
 
 
+# A scoped reader browses only relations with this column, and only their communities' rows of them.
+SCOPE_COLUMN = "community_id"
+
+
+def _scope_condition() -> str:
+    return f"list_contains(CAST($scope_ids AS VARCHAR[]), {SCOPE_COLUMN})"
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def catalogue(con: duckdb.DuckDBPyConnection, with_rows: bool = True) -> list[Relation]:
+def catalogue(
+    con: duckdb.DuckDBPyConnection, with_rows: bool = True, community_ids: Sequence[str] | None = None
+) -> list[Relation]:
     """Every table and view of the warehouse (tables first), with its columns, their Chinese
-    descriptions ("—" where there is none yet) and, if ``with_rows``, its row count."""
+    descriptions ("—" where there is none yet) and, if ``with_rows``, its row count.
+
+    ``community_ids`` (a scoped reader's communities) keeps only the relations with a ``community_id``
+    column, counting their rows of those communities (see :func:`preview`); ``None`` lists everything.
+    """
     text = descriptions()
     listing = con.execute(
         """
@@ -205,12 +219,16 @@ def catalogue(con: duckdb.DuckDBPyConnection, with_rows: bool = True) -> list[Re
     for table, table_type, column, data_type in listing:
         kind = "视图" if table_type == "VIEW" else "表"
         grouped.setdefault(table, (kind, []))[1].append(Column(column, data_type, text.column(table, column)))
+    if community_ids is not None:
+        grouped = {n: g for n, g in grouped.items() if any(c.name == SCOPE_COLUMN for c in g[1])}
     counts: dict[str, int] = {}
     if with_rows and grouped:
+        where = "" if community_ids is None else f" WHERE {_scope_condition()}"
         union = " UNION ALL ".join(
-            f"SELECT {i} AS i, count(*) AS n FROM {_quote(name)}" for i, name in enumerate(grouped)
+            f"SELECT {i} AS i, count(*) AS n FROM {_quote(name)}{where}" for i, name in enumerate(grouped)
         )
-        by_index = dict(con.execute(union).fetchall())
+        params = {} if community_ids is None else {"scope_ids": list(community_ids)}
+        by_index = dict(con.execute(union, params).fetchall())
         counts = {name: int(by_index[i]) for i, name in enumerate(grouped)}
     return [
         Relation(name, kind, text.relation(name), counts.get(name), tuple(columns))
@@ -323,13 +341,20 @@ def preview(
     descending: bool = False,
     page: int = 1,
     page_size: int = 100,
+    community_ids: Sequence[str] | None = None,
 ) -> Preview:
     """One page of ``relation``'s rows matching every filter, optionally sorted by one of its columns.
 
     Column names are checked against the relation (``KeyError`` otherwise); values are parameters, so
     a bad value (a date that is no date) fails with DuckDB's conversion error, never as SQL.
+    ``community_ids`` limits the rows to those communities (``KeyError`` for a relation without
+    ``community_id``: a scoped reader cannot browse it).
     """
     clauses, params = [], {}
+    if community_ids is not None:
+        relation.column(SCOPE_COLUMN)
+        clauses.append(_scope_condition())
+        params["scope_ids"] = list(community_ids)
     for i, f in enumerate(filters):
         clause, values = _condition(relation, f, i)
         clauses.append(clause)
@@ -575,12 +600,21 @@ def pivot(con: duckdb.DuckDBPyConnection, spec: PivotSpec) -> PivotResult:
     return PivotResult(table, long, row_label, column_label, measure_label, number_format)
 
 
-def dimension_values(con: duckdb.DuckDBPyConnection, view: str, key: str) -> list[str]:
-    """The values a dimension takes (as shown in a pivot: text, "（空）" for empty), for filters."""
+def dimension_values(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    key: str,
+    street: str | None = None,
+    communities: Sequence[str] = (),
+) -> list[str]:
+    """The values a dimension takes (as shown in a pivot: text, "（空）" for empty), for filters; within
+    a street and communities when given (the reader's filters, already cut to their scope)."""
     dataset = datasets()[view]
     expression = _dimension_sql(dataset, key, view_columns(con, view))
+    scope, params = metrics.scope_clause(street, communities)
     rows = con.execute(
         f"SELECT DISTINCT coalesce(CAST({expression} AS VARCHAR), '{EMPTY_VALUE}') AS v "
-        f"FROM {_quote(dataset.view)} ORDER BY v LIMIT 1000"
+        f"FROM {_quote(dataset.view)} {'WHERE ' + scope if scope else ''} ORDER BY v LIMIT 1000",
+        params,
     ).fetchall()
     return [r[0] for r in rows]

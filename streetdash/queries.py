@@ -369,11 +369,17 @@ def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
     from streetdash.filters import add_months
 
     start = min(filters.start, add_months(filters.end.replace(day=1), -11))
-    return con.execute(
-        "SELECT month, tasks_published, tasks_closed, tasks_closure_rate, mediation_cases"
-        " FROM grid_monthly($start, $end) WHERE grid_id = $grid ORDER BY month",
-        {"start": start, "end": filters.end, "grid": grid_id},
-    ).df()
+    # Only a grid of the filters' scope: a grid code from a link never reaches another community's rows.
+    return _df(
+        con,
+        """
+        SELECT month, tasks_published, tasks_closed, tasks_closure_rate, mediation_cases
+        FROM grid_monthly($trend_start, $end)
+        WHERE grid_id = $grid AND grid_id IN (SELECT c.grid_id FROM stg_grids c WHERE {scope})
+        ORDER BY month""",
+        filters,
+        {"trend_start": start, "grid": grid_id},
+    )
 
 
 def map_layers(con, filters: Filters) -> dict[str, pd.DataFrame]:

@@ -31,6 +31,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from streetdash import charts, export, queries, ranking, topics
 from streetdash import metrics as layer
+from streetdash.access import NO_COMMUNITY, Scope
 from streetdash.attention import attention_items
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters, add_months, month_end
@@ -124,6 +125,9 @@ class ReportData:
     mediation_levels: pd.DataFrame
     grid_map: object = None  # the scope's grid map (a plotly figure), None without boundaries
     generated_at: dt.datetime = field(default_factory=dt.datetime.now)
+    # What the communities are compared with: the street, or for a reader limited to some of its
+    # communities the communities they may see (the report never holds the rest of the street).
+    reference: str = "街道整体"
 
     @property
     def scope(self) -> str:
@@ -146,46 +150,75 @@ def parse_month(text: str) -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def report_filters(con: duckdb.DuckDBPyConnection, street: str, month: str | dt.date, community: str | None = None):
-    """The filters of a monthly report, checked against the warehouse (street, community, month)."""
+def report_filters(
+    con: duckdb.DuckDBPyConnection,
+    street: str,
+    month: str | dt.date,
+    community: str | None = None,
+    scope: Scope = Scope.everything(),  # noqa: B008 - a frozen value
+):
+    """The filters of a monthly report, checked against the warehouse (street, community, month) and cut
+    to the reader's ``scope`` (:meth:`Scope.clamp`): a community reader's street report is of their
+    communities."""
     start = parse_month(month) if isinstance(month, str) else month.replace(day=1)
-    streets = queries.scope_options(con)
+    everything = queries.scope_options(con)
+    streets = scope.options(everything)
+    where = "数仓中" if scope.is_everything else "您的数据范围内"
     if street not in streets:
-        raise ReportError(f"数仓中没有街道「{street}」。可选的街道：{'、'.join(streets) or '（无）'}。")
+        raise ReportError(f"{where}没有街道「{street}」。可选的街道：{'、'.join(streets) or '（无）'}。")
     if community and community not in streets[street]:
-        raise ReportError(f"{street}没有社区「{community}」。可选的社区：{'、'.join(streets[street])}。")
+        raise ReportError(f"{where}{street}没有社区「{community}」。可选的社区：{'、'.join(streets[street])}。")
     latest = queries.latest_data_day(con)
     if start > latest:
         raise ReportError(
             f"{start.year}年{start.month}月晚于数据截至日期 {latest:%Y-%m-%d}，没有可报告的数据。请选择更早的月份。"
         )
-    return Filters(street, (community,) if community else (), start, month_end(start)), latest
+    asked = Filters(street, (community,) if community else (), start, month_end(start))
+    return scope.clamp(asked, everything), latest
 
 
 def _row(frame: pd.DataFrame) -> pd.Series | None:
     return frame.iloc[0] if not frame.empty else None
 
 
-def read_report_data(con: duckdb.DuckDBPyConnection, f: Filters, latest: dt.date) -> ReportData:
-    """The figures of the report for filters ``f`` (a street or one community, one month)."""
+def read_report_data(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    latest: dt.date,
+    scope: Scope = Scope.everything(),  # noqa: B008 - a frozen value
+) -> ReportData:
+    """The figures of the report for filters ``f`` (a street or one community, one month).
+
+    The ranking and the reference line are the street's communities and the street as a whole, or, for
+    a ``scope`` that allows only some communities, those communities and their sum: nothing outside
+    the scope is read.
+    """
 
     def scope_row(period: Filters) -> pd.Series | None:
         return _row(layer.scope_metrics(con, period.start, period.end, period.street, period.communities))
 
     trend_start = add_months(f.start, -11)
+    street_wide = scope.is_everything or scope.communities is None
+    if street_wide:
+        visible: tuple[str, ...] = ()
+        reference_row = _row(layer.street_metrics(con, f.start, f.end, f.street))
+    else:
+        visible = tuple(scope.options(queries.scope_options(con)).get(f.street, ())) or (NO_COMMUNITY,)
+        reference_row = _row(layer.scope_metrics(con, f.start, f.end, f.street, visible))
     return ReportData(
         filters=f,
         latest=latest,
         current=scope_row(f),
         previous=scope_row(f.previous()),
         year_before=scope_row(f.year_before()),
-        street_row=_row(layer.street_metrics(con, f.start, f.end, f.street)),
+        street_row=reference_row,
         monthly=layer.scope_monthly(con, trend_start, f.end, f.street, f.communities),
-        communities=layer.community_metrics(con, f.start, f.end, f.street),
+        communities=layer.community_metrics(con, f.start, f.end, f.street, visible),
         scope_communities=layer.community_metrics(con, f.start, f.end, f.street, f.communities),
         campaigns=queries.campaigns(con, f),
         mediation_levels=queries.mediation_by_level(con, f),
         grid_map=_grid_map(con, f),
+        reference="街道整体" if street_wide else "所辖社区整体",
     )
 
 
@@ -313,11 +346,11 @@ def topic_figures(data: ReportData, topic: Topic) -> list[tuple[str, object]]:
                     communities.sort_values("tasks_closure_rate"),
                     "community",
                     "tasks_closure_rate",
-                    "各社区办结率（虚线为街道整体）",
+                    f"各社区办结率（虚线为{data.reference}）",
                     kind="rate",
                     horizontal=True,
                     reference=None if reference is None else reference["tasks_closure_rate"],
-                    reference_label="街道整体",
+                    reference_label=data.reference,
                 ),
             ),
         ]
@@ -495,8 +528,10 @@ def ranking_section(doc: Document, data: ReportData) -> None:
         rows.append([str(places[index]), record["社区"], *(format_number(record[c], formats[c]) for c in formats)])
         colour = {ranking.BETTER: GREEN, ranking.WORSE: RED}
         colours.append([None, None, *(colour.get(marks.at[index, c]) for c in formats)])
+    whole = data.reference
     doc.add_paragraph(
-        f"{data.filters.street}各社区按办结率排序；绿色为好于街道整体（比率与街道整体比，数量与社区平均比），红色为差于街道整体。"
+        f"{data.filters.street}{'各' if whole == '街道整体' else '所辖'}社区按办结率排序；绿色为好于{whole}"
+        f"（比率与{whole}比，数量与社区平均比），红色为差于{whole}。"
         + (f"本报告所述为{data.scope}。" if data.community_report else "")
     )
     share = (15.8 - 2.9) / len(formats)
@@ -593,10 +628,12 @@ def monthly_report(
     month: str | dt.date,
     community: str | None = None,
     *,
+    scope: Scope = Scope.everything(),  # noqa: B008 - a frozen value
     db: str | os.PathLike | None = None,
     images: bool = True,
 ) -> tuple[bytes, ReportData]:
-    """Read the warehouse and write the report: (docx bytes, the figures it says)."""
+    """Read the warehouse and write the report: (docx bytes, the figures it says), holding only what
+    ``scope`` (the reader's) allows; the command line, run on the server, reads everything."""
     from streetdash.config import warehouse_path
 
     if not Path(warehouse_path(db)).exists():
@@ -604,8 +641,8 @@ def monthly_report(
             f"尚未建立数仓：{warehouse_path(db)}。请先运行 `python -m etl load 台账目录/` 或 `make run`。"
         )
     with connect_readonly(db) as con:
-        f, latest = report_filters(con, street, month, community)
-        data = read_report_data(con, f, latest)
+        f, latest = report_filters(con, street, month, community, scope)
+        data = read_report_data(con, f, latest, scope)
     return build_report(data, images=images), data
 
 

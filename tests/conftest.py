@@ -1,4 +1,5 @@
-"""Test-wide settings: a throwaway PII secret and warehouse, so tests never touch real ones."""
+"""Test-wide settings: a throwaway PII secret, warehouse, accounts file and audit trail, so tests never
+touch real ones."""
 
 import os
 import tempfile
@@ -8,6 +9,9 @@ _scratch = Path(tempfile.mkdtemp(prefix="streetdash-tests-"))
 os.environ["STREETDASH_SECRET_FILE"] = str(_scratch / "person_key.secret")
 os.environ["WAREHOUSE_DB"] = str(_scratch / "default-warehouse.duckdb")
 os.environ["STREETDASH_SAVED_QUERIES"] = str(_scratch / "saved_queries.sqlite")
+os.environ["STREETDASH_ACCOUNTS"] = str(_scratch / "accounts.json")
+os.environ["STREETDASH_AUDIT"] = str(_scratch / "audit.sqlite")
+os.environ["STREETDASH_AUTH"] = "local"
 # A failing page raises in tests (AppTest sees the exception) instead of showing the reference number.
 os.environ["STREETDASH_RAISE_ERRORS"] = "1"
 
@@ -35,4 +39,19 @@ def hostile(tmp_path_factory) -> Path:
     db = root / "warehouse.duckdb"
     result = load_paths(write_hostile_ledgers(root / "ledgers"), db=db)
     assert result.exit_code == 0
+    return db
+
+
+@pytest.fixture(scope="session")
+def plain(demo, tmp_path_factory) -> Path:
+    """The demo's data in a warehouse that is not marked as the demo (as after a real load): the app asks
+    for sign-in on it."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path_factory.mktemp("plain") / "warehouse.duckdb"
+    shutil.copyfile(demo[0], db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM warehouse_info WHERE key = 'demo'")
     return db

@@ -22,6 +22,7 @@ from streetdash.filters import Filters
 from streetdash.metrics import metric
 from tests.hostile import ALL_TEXT, CAMPAIGNS, COMMUNITIES, COURSES, GRIDS, MARKUP, MEDIATORS, STREET
 from tests.pages.test_pages import open_page
+from tests.signin import sign_in
 
 md = text.markdown
 WJ = text.WORD_JOINER
@@ -312,17 +313,18 @@ def test_a_click_on_an_escaped_category_narrows_to_the_community(hostile, monkey
         import streamlit as st
 
         from streetdash import text
-        from streetdash.app import ui
+        from streetdash.app import auth, ui
         from streetdash.filters import Filters
         from tests.hostile import COMMUNITIES, STREET
 
+        auth.current_user()  # what dashboard.py does first
         if "pending_filters" not in st.session_state:
             f = Filters(STREET, (), dt.date(2024, 11, 1), dt.date(2024, 11, 30))
             clicked = text.plotly(COMMUNITIES["H2"])
             ui.drill_down({"selection": {"points": [{"x": 0.5, "y": clicked}]}}, f)
 
     monkeypatch.setenv("WAREHOUSE_DB", str(hostile))
-    at = AppTest.from_function(script, default_timeout=60)
+    at = sign_in(AppTest.from_function(script, default_timeout=60), "district")  # the scope lists the communities
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["pending_filters"].communities == (COMMUNITIES["H2"],)

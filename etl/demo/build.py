@@ -50,6 +50,8 @@ def build_demo(
 ) -> int:
     """Generate the demo ledgers and load them through the loader; returns the loader's exit code.
 
+    The warehouse is marked as the demo (table ``warehouse_info``), so the app starts in demo mode on it.
+
     The demo's bad rows are rejected on purpose; their report goes to ``report_dir``, not among the
     ledgers.
     """
@@ -66,7 +68,7 @@ def build_demo(
             style="yellow",
         )
     generate_demo(folder, seed)
-    result = load_paths([folder], db=db)
+    result = load_paths([folder], db=db, demo=True)
     for stale in Path(report_dir).glob(f"*{REPORT_SUFFIX}"):  # the reports of an earlier demo run
         stale.unlink()
     write_rejected_workbooks(result, report_dir)

@@ -1,6 +1,11 @@
 """What the pages read: cached per (warehouse version, filters), each call on a short-lived read-only
 connection, so a rerun after a click costs little and a load that publishes a new warehouse
-invalidates everything at once (the version is part of every cache key)."""
+invalidates everything at once (the version is part of every cache key).
+
+Every reader here first cuts its filters to the signed-in user's scope (:func:`clamp`, i.e.
+``Scope.clamp`` with ``auth.data_scope()``): this module is the one door the pages, their exports and
+the sidebar's choices go through, so a link or a widget can narrow what a user sees but never widen it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from streetdash import metrics, queries
-from streetdash.app import static_files
+from streetdash.app import auth, static_files
 from streetdash.db import connect_readonly, warehouse_version
 from streetdash.filters import Filters, add_months
 
@@ -24,9 +29,31 @@ def _scope(version: str) -> tuple[dict[str, list[str]], dt.date]:
         return queries.scope_options(con), queries.latest_data_day(con)
 
 
+def all_streets() -> dict[str, list[str]]:
+    """Every street of the warehouse with its communities (what scopes are cut from; not for display)."""
+    return _scope(warehouse_version())[0]
+
+
 def scope() -> tuple[dict[str, list[str]], dt.date]:
-    """Streets with their communities, and the last day with data."""
-    return _scope(warehouse_version())
+    """The streets with their communities that the signed-in user may see, and the last day with data."""
+    streets, latest = _scope(warehouse_version())
+    return auth.data_scope().options(streets), latest
+
+
+def clamp(f: Filters) -> Filters:
+    """``f`` cut to the signed-in user's scope (no rows at all for a street or communities outside it)."""
+    return auth.data_scope().clamp(f, all_streets())
+
+
+@st.cache_data(**CACHE)
+def _directory(version: str) -> list[tuple[str, str, str]]:
+    with connect_readonly() as con:
+        return [tuple(r) for r in con.execute("SELECT street, community, community_id FROM dim_communities").fetchall()]
+
+
+def community_ids() -> tuple[str, ...] | None:
+    """The codes of the communities the signed-in user may see; None for no limit."""
+    return auth.data_scope().community_ids(_directory(warehouse_version()))
 
 
 @st.cache_data(**CACHE)
@@ -43,22 +70,23 @@ def _metrics(version: str, name: str, f: Filters) -> pd.DataFrame:
 
 def community_metrics(f: Filters) -> pd.DataFrame:
     """One row per community of the scope."""
-    return _metrics(warehouse_version(), "community", f)
+    return _metrics(warehouse_version(), "community", clamp(f))
 
 
 def community_monthly(f: Filters) -> pd.DataFrame:
-    return _metrics(warehouse_version(), "community_monthly", f)
+    return _metrics(warehouse_version(), "community_monthly", clamp(f))
 
 
 def scope_metrics(f: Filters) -> pd.Series | None:
     """The whole scope (the street, or the chosen communities) as one row of figures."""
-    frame = _metrics(warehouse_version(), "scope", f)
+    frame = _metrics(warehouse_version(), "scope", clamp(f))
     return frame.iloc[0] if not frame.empty else None
 
 
 def scope_monthly(f: Filters) -> pd.DataFrame:
     """The whole scope per month, over at least the twelve months ending with the period: a trend
     of one month is no trend."""
+    f = clamp(f)
     start = min(f.start, add_months(f.end.replace(day=1), -11))
     return _metrics(warehouse_version(), "scope_monthly", Filters(f.street, f.communities, start, f.end))
 
@@ -71,7 +99,7 @@ def _breakdown(version: str, name: str, f: Filters) -> pd.DataFrame:
 
 def breakdown(name: str, f: Filters) -> pd.DataFrame:
     """One of the breakdowns in :mod:`streetdash.queries`, by name."""
-    return _breakdown(warehouse_version(), name, f)
+    return _breakdown(warehouse_version(), name, clamp(f))
 
 
 # Grid map -------------------------------------------------------------------------------------
@@ -108,6 +136,7 @@ def grid_map(f: Filters, metric_key: str, selected: str | None = None, inline: b
     """
     from streetdash import maps
 
+    f = clamp(f)
     basemap = maps.Basemap.from_settings()
     shapes = _map_shapes(warehouse_version(), f.street, f.communities, basemap)
     if shapes is not None and inline:
@@ -122,5 +151,6 @@ def _grid_trend(version: str, f: Filters, grid_id: str) -> pd.DataFrame:
 
 
 def grid_trend(f: Filters, grid_id: str) -> pd.DataFrame:
-    """One grid's tasks and disputes per month (twelve months ending with the period)."""
-    return _grid_trend(warehouse_version(), f, grid_id)
+    """One grid's tasks and disputes per month (twelve months ending with the period); nothing for a
+    grid outside the scope."""
+    return _grid_trend(warehouse_version(), clamp(f), grid_id)

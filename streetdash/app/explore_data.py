@@ -1,8 +1,14 @@
 """What the 数据探索 page reads, cached per warehouse version like ``streetdash.app.data``: the catalogue,
-previews and pivots, each on a short-lived guarded connection (read-only, no file access)."""
+previews and pivots, each on a short-lived guarded connection (read-only, no file access).
+
+A user whose scope is limited browses only the tables and views that carry ``community_id``, and only
+their communities' rows of them (row counts included); pivots and their filter values are cut to the
+scope like every other query (``data.clamp``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import duckdb
@@ -10,32 +16,44 @@ import pandas as pd
 import streamlit as st
 
 from streetdash import explore, sqlguard
+from streetdash.access import Scope
+from streetdash.app import data
 from streetdash.db import warehouse_version
+from streetdash.filters import Filters
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 
 
 @st.cache_data(**CACHE)
-def _catalogue(version: str) -> tuple[list[explore.Relation], list[explore.Macro]]:
+def _catalogue(
+    version: str, community_ids: tuple[str, ...] | None
+) -> tuple[list[explore.Relation], list[explore.Macro]]:
     with sqlguard.connect() as con:
-        return explore.catalogue(con), explore.macros(con)
+        return explore.catalogue(con, community_ids=community_ids), explore.macros(con)
 
 
 def catalogue() -> list[explore.Relation]:
-    """Every table and view with its columns, descriptions and row count."""
-    return _catalogue(warehouse_version())[0]
+    """Every table and view (of the user's scope) with its columns, descriptions and row count."""
+    return _catalogue(warehouse_version(), data.community_ids())[0]
 
 
 def macros() -> list[explore.Macro]:
-    return _catalogue(warehouse_version())[1]
+    return _catalogue(warehouse_version(), data.community_ids())[1]
 
 
 @st.cache_data(**CACHE)
 def _preview(
-    version: str, relation: explore.Relation, filters: tuple[explore.Filter, ...], sort, descending, page, page_size
+    version: str,
+    relation: explore.Relation,
+    filters: tuple[explore.Filter, ...],
+    sort,
+    descending,
+    page,
+    page_size,
+    community_ids: tuple[str, ...] | None,
 ) -> explore.Preview:
     with sqlguard.connect() as con:
-        return explore.preview(con, relation, filters, sort, descending, page, page_size)
+        return explore.preview(con, relation, filters, sort, descending, page, page_size, community_ids)
 
 
 def preview(
@@ -48,7 +66,9 @@ def preview(
 ) -> explore.Preview:
     """One page of a relation; raises :class:`sqlguard.QueryError` (in Chinese) for a bad filter value."""
     try:
-        return _preview(warehouse_version(), relation, tuple(filters), sort, descending, page, page_size)
+        return _preview(
+            warehouse_version(), relation, tuple(filters), sort, descending, page, page_size, data.community_ids()
+        )
     except duckdb.Error as error:
         raise sqlguard.explain(error) from None
 
@@ -60,21 +80,34 @@ def _pivot(version: str, spec: explore.PivotSpec) -> explore.PivotResult:
 
 
 def pivot(spec: explore.PivotSpec) -> explore.PivotResult:
-    return _pivot(warehouse_version(), spec)
+    """A pivot of the spec's street and communities, cut to the user's scope."""
+    f = data.clamp(Filters(spec.street, tuple(spec.communities), spec.start, spec.end))
+    return _pivot(warehouse_version(), dataclasses.replace(spec, street=f.street, communities=f.communities))
 
 
 @st.cache_data(**CACHE)
-def _values(version: str, view: str, key: str) -> list[str]:
+def _values(version: str, view: str, key: str, street: str | None, communities: tuple[str, ...]) -> list[str]:
     with sqlguard.connect() as con:
-        return explore.dimension_values(con, view, key)
+        return explore.dimension_values(con, view, key, street, communities)
 
 
-def dimension_values(view: str, key: str) -> list[str]:
-    return _values(warehouse_version(), view, key)
+def dimension_values(view: str, key: str, f: Filters | None = None) -> list[str]:
+    """The values a pivot dimension takes, within ``f`` (the sidebar's filters) cut to the user's scope."""
+    scope = data.clamp(f or Filters(None))
+    return _values(warehouse_version(), view, key, scope.street, scope.communities)
 
 
-def run_sql(sql: str) -> sqlguard.QueryResult:
-    """A typed statement through the guard; never cached (the person asked for it to run now)."""
+REFUSED_FOR_SCOPE = "您的账号只能查看部分街道或社区的数据：SQL 查询只对可查看全部数据的账号开放。"
+
+
+def run_sql(sql: str, scope: Scope) -> sqlguard.QueryResult:
+    """A typed statement through the guard, for a user with ``scope``; never cached (the person asked
+    for it to run now)."""
+    # TODO(sqlworker): a scoped user's statement is to run in the SQL worker's database built from their
+    # scope (streetdash/sqlworker.py, being written alongside); until that is merged, only a user who may
+    # see everything can query, since the guard's connection reads the whole warehouse.
+    if not scope.is_everything:
+        raise sqlguard.QueryError("refused", REFUSED_FOR_SCOPE)
     return sqlguard.run(sql)
 
 

@@ -1,4 +1,9 @@
-"""The global filters in the sidebar: street, communities and period, kept in the session and the URL."""
+"""The global filters in the sidebar: street, communities and period, kept in the session and the URL.
+
+The choices are those of the user's scope (``Scope.options``), and what a shared link asks for is cut
+to it: a street or community outside the scope is dropped and named in a warning (``REFUSED_KEY``),
+never shown.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,12 @@ import datetime as dt
 
 import streamlit as st
 
+from streetdash.access import Scope
 from streetdash.filters import FILTER_PARAMS, PERIODS, Filters, from_query, period_range, preset_of, to_query
+
+# (names a link asked for outside the scope, the filters the link was turned into): the warning shows
+# while those filters are the view.
+REFUSED_KEY = "scope_refused"
 
 
 def _set_widgets(state, f: Filters, latest: dt.date) -> None:
@@ -16,16 +26,34 @@ def _set_widgets(state, f: Filters, latest: dt.date) -> None:
     state["f_range"] = (f.start, f.end)
 
 
-def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
-    """Draw the filters in the sidebar and return them; state lives in the session and the URL.
+def refused_in_link(params: dict[str, list[str]], scope: Scope, everything: dict[str, list[str]]) -> list[str]:
+    """The streets and communities a link's parameters ask for that ``scope`` does not allow."""
+    street = (params.get("street") or [None])[-1]
+    communities = [c.strip() for value in params.get("community", []) for c in value.split(",") if c.strip()]
+    return scope.refused(street, communities, everything)
 
-    The widgets have fixed keys, so their state survives page changes; a change asked for from a
-    page (a click on a chart) arrives as ``pending_filters`` and is applied before they are drawn.
+
+def sidebar(
+    streets: dict[str, list[str]],
+    latest: dt.date,
+    scope: Scope = Scope.everything(),  # noqa: B008 - a frozen value
+    everything: dict[str, list[str]] | None = None,
+) -> Filters:
+    """Draw the filters in the sidebar and return them, cut to ``scope``; state lives in the session and
+    the URL.
+
+    ``streets`` are the choices (the scope's options of ``everything``, the warehouse's streets). The
+    widgets have fixed keys, so their state survives page changes; a change asked for from a page (a
+    click on a chart) arrives as ``pending_filters`` and is applied before they are drawn.
     """
     state = st.session_state
+    everything = everything if everything is not None else streets
     if "filters" not in state:
         params = {key: st.query_params.get_all(key) for key in st.query_params}
-        state.filters = from_query(params, streets, latest)
+        state.filters = scope.clamp(from_query(params, streets, latest), everything)
+        refused = refused_in_link(params, scope, everything)
+        if refused:
+            state[REFUSED_KEY] = (refused, state.filters)
         _set_widgets(state, state.filters, latest)
     if "pending_filters" in state:
         _set_widgets(state, state.pop("pending_filters"), latest)
@@ -45,7 +73,8 @@ def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
         else:
             start, end = period_range(preset, latest)
         st.caption(f"数据截至 {latest:%Y-%m-%d}")
-    chosen_filters = Filters(street, tuple(chosen), start, end)
+    # A community user's "all communities" is their own list (Scope.clamp), which the URL then names.
+    chosen_filters = scope.clamp(Filters(street, tuple(chosen), start, end), everything)
     state.filters = chosen_filters
     # A page's own parameters (the grid map's ?grid=) stay; the filter ones are rewritten.
     others = {key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_PARAMS}

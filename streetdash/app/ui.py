@@ -155,12 +155,17 @@ class Download:
 def download_row(downloads: list[Download], key: str | None = None) -> None:
     """Download buttons side by side. Each file is made only when its button is clicked (Streamlit
     runs ``make`` in its download thread), so showing a page costs nothing more. ``key`` (needed
-    when a page shows two rows for files of one name) keys each button by its file's suffix."""
+    when a page shows two rows for files of one name) keys each button by its file's suffix.
+
+    Every file is made with the scope of the user shown the button and written to the audit trail
+    when made (:func:`streetdash.app.auth.audited`)."""
+    from streetdash.app import auth
+
     with st.container(horizontal=True, gap="small"):
         for d in downloads:
             st.download_button(
                 d.label,
-                data=d.make,
+                data=auth.audited(d.make, d.file_name),
                 file_name=d.file_name,
                 mime=d.mime,
                 key=f"{key}_{d.file_name.rsplit('.', 1)[-1]}" if key else None,

@@ -36,10 +36,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(db: Path) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on ``db`` at a free local port; yields its URL."""
+def app_server(db: Path, **settings: str) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on ``db`` (with extra settings) at a free local port; yields its URL."""
     port = free_port()
-    env = {**os.environ, "WAREHOUSE_DB": str(db)}
+    env = {**os.environ, "WAREHOUSE_DB": str(db), **settings}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -75,7 +75,7 @@ def app_server(db: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server(demo):
-    """The app on the demo warehouse."""
+    """The app on the demo warehouse: demo mode, signed in as the demo's street secretary."""
     with app_server(demo[0]) as url:
         yield url
 

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, SHOTS, app_server
 from tests.hostile import CAMPAIGNS, COMMUNITIES, GRIDS, STREET
+from tests.signin import PASSWORD, USERS, ensure_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
 
@@ -48,8 +49,18 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile):
+    # Not the demo: the app asks for sign-in, as a district user who sees every street.
+    ensure_account("admin")
+    ensure_account("district")
     with app_server(hostile) as url:
         yield url
+
+
+def sign_in(page) -> None:
+    page.get_by_label("用户名").fill(USERS["district"][0])
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_role("button", name="登录", exact=True).wait_for(state="detached", timeout=60_000)
 
 
 def settle(page) -> None:
@@ -108,6 +119,7 @@ def test_hostile_ledger_text_is_shown_as_text_and_fetches_nothing(hostile_server
     page.on("request", lambda r: requests.append(r.url))
     query = urlencode({"street": STREET, "start": "2024-11-01", "end": "2024-11-30", **extra})
     page.goto(f"{hostile_server}/{path}?{query}", wait_until="networkidle")
+    sign_in(page)  # then the page the link asked for
     settle(page)
     if name == "explore":
         page.get_by_role("tab", name="透视分析").click()

@@ -1,4 +1,6 @@
 """The real app in headless Chromium: every page renders, with no exception box and no console error.
+On the demo warehouse the app is in demo mode (signed in as the demo's street secretary, a banner on
+every page); tests/browser/test_signin.py signs in through the form on a warehouse that is not the demo.
 
 Screenshots land in test-output/screenshots/ (look at them).
 """

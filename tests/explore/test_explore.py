@@ -206,14 +206,28 @@ def test_every_dataset_and_rate_exists_in_the_warehouse(con):
 
 def test_saved_queries_are_kept_replaced_and_deleted(tmp_path):
     store = tmp_path / "local" / "saved.sqlite"
-    assert saved_queries.list_queries(store) == [] and not store.exists()  # listing creates nothing
-    saved_queries.save_query("古桥社区办结率", "SELECT 1", store)
-    saved_queries.save_query("各社区任务", "SELECT 2", store)
-    saved_queries.save_query("古桥社区办结率", "SELECT 3", store)
-    listed = {q.name: q.sql for q in saved_queries.list_queries(store)}
+    mine = dict(owner="王书记", path=store)
+    assert saved_queries.list_queries(**mine) == [] and not store.exists()  # listing creates nothing
+    saved_queries.save_query("古桥社区办结率", "SELECT 1", **mine)
+    saved_queries.save_query("各社区任务", "SELECT 2", **mine)
+    saved_queries.save_query("古桥社区办结率", "SELECT 3", **mine)
+    listed = {q.name: q.sql for q in saved_queries.list_queries(**mine)}
     assert listed == {"古桥社区办结率": "SELECT 3", "各社区任务": "SELECT 2"}
-    assert saved_queries.delete_query("各社区任务", store) and not saved_queries.delete_query("不存在", store)
-    assert [q.name for q in saved_queries.list_queries(store)] == ["古桥社区办结率"]
+    assert saved_queries.delete_query("各社区任务", **mine) and not saved_queries.delete_query("不存在", **mine)
+    assert [q.name for q in saved_queries.list_queries(**mine)] == ["古桥社区办结率"]
     for name, sql in [("", "SELECT 1"), ("x" * 61, "SELECT 1"), ("空", "  ")]:
         with pytest.raises(ValueError):
-            saved_queries.save_query(name, sql, store)
+            saved_queries.save_query(name, sql, **mine)
+
+
+def test_a_saved_query_belongs_to_its_author(tmp_path):
+    store = tmp_path / "saved.sqlite"
+    saved_queries.save_query("办结率", "SELECT 1", owner="王书记", path=store)
+    # Another user sees none of it, cannot replace it (their save is their own query) nor delete it.
+    assert saved_queries.list_queries(owner="李书记", path=store) == []
+    assert not saved_queries.delete_query("办结率", owner="李书记", path=store)
+    saved_queries.save_query("办结率", "SELECT 2", owner="李书记", path=store)
+    assert [q.sql for q in saved_queries.list_queries(owner="王书记", path=store)] == ["SELECT 1"]
+    assert [q.sql for q in saved_queries.list_queries(owner="李书记", path=store)] == ["SELECT 2"]
+    with pytest.raises(ValueError):
+        saved_queries.list_queries(owner="", path=store)

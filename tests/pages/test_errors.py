@@ -8,6 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.signin import sign_in
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,7 @@ def test_a_failing_page_shows_a_reference_number_and_logs_the_details(tmp_path, 
     monkeypatch.setenv("WAREHOUSE_DB", str(broken))
     monkeypatch.delenv("STREETDASH_RAISE_ERRORS")
     with caplog.at_level(logging.ERROR, logger="streetdash.app"):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+        at = sign_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)).run()
     assert not at.exception
     shown = " ".join(e.value for e in at.error)
     ref = re.search(r"参考编号 ([0-9A-F]{8})", shown)

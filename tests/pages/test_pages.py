@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from streetdash.text import markdown
+from tests.signin import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
@@ -23,9 +24,13 @@ PAGES = [
 ]
 
 
-def open_page(page: str, db: Path, monkeypatch, **query) -> AppTest:
+def open_page(page: str, db: Path, monkeypatch, user: str | None = "district", **query) -> AppTest:
+    """``page`` of the app on warehouse ``db`` with ``query`` in the URL, signed in as a test ``user``
+    (tests.signin.USERS; the default sees every street; None: no one signed in)."""
     monkeypatch.setenv("WAREHOUSE_DB", str(db))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    if user is not None:
+        sign_in(at, user)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

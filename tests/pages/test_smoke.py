@@ -9,14 +9,15 @@ from streamlit.testing.v1 import AppTest
 
 from etl.load import load_paths
 from tests.ledgers import write_base, write_csv
+from tests.signin import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["pages/overview.py", "pages/data_status.py"]  # the pages that explain an empty warehouse
 
 
-def run_page(page: str, db: Path, monkeypatch) -> AppTest:
+def run_page(page: str, db: Path, monkeypatch, user: str = "district") -> AppTest:
     monkeypatch.setenv("WAREHOUSE_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = sign_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), user).run()
     assert not at.exception
     if page != PAGES[0]:
         at.switch_page(page).run()
