@@ -1,5 +1,6 @@
 """What the 数据探索 page reads, cached per warehouse version like ``streetdash.app.data``: the catalogue,
-previews and pivots, each on a short-lived guarded connection (read-only, no file access)."""
+previews and pivots, each on a short-lived connection of ``db.connect_readonly`` (the one configuration
+of the app process: read-only, no file access, settings locked)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from streetdash import explore, sqlguard
-from streetdash.db import warehouse_version
+from streetdash.db import connect_readonly, warehouse_version
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 
 
 @st.cache_data(**CACHE)
 def _catalogue(version: str) -> tuple[list[explore.Relation], list[explore.Macro]]:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.catalogue(con), explore.macros(con)
 
 
@@ -34,7 +35,7 @@ def macros() -> list[explore.Macro]:
 def _preview(
     version: str, relation: explore.Relation, filters: tuple[explore.Filter, ...], sort, descending, page, page_size
 ) -> explore.Preview:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.preview(con, relation, filters, sort, descending, page, page_size)
 
 
@@ -55,7 +56,7 @@ def preview(
 
 @st.cache_data(**CACHE)
 def _pivot(version: str, spec: explore.PivotSpec) -> explore.PivotResult:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.pivot(con, spec)
 
 
@@ -65,7 +66,7 @@ def pivot(spec: explore.PivotSpec) -> explore.PivotResult:
 
 @st.cache_data(**CACHE)
 def _values(version: str, view: str, key: str) -> list[str]:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.dimension_values(con, view, key)
 
 
