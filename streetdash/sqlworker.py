@@ -315,12 +315,9 @@ def _run_child(request: dict, limits: Limits, started: float) -> tuple[dict, mem
         process_group=0,
     )
     try:
-        try:
-            proc.stdin.write(json.dumps(request).encode("utf-8"))
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # the child is gone already; its exit status tells why
-        outcome, out, err = _read(proc, deadline, limits.result_bytes + FRAMING_BYTES)
+        outcome, out, err = _exchange(
+            proc, json.dumps(request).encode("utf-8"), deadline, limits.result_bytes + FRAMING_BYTES
+        )
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -343,18 +340,36 @@ def _run_child(request: dict, limits: Limits, started: float) -> tuple[dict, mem
     raise QueryError("crashed", limit_message("crashed", limits, how), err.decode("utf-8", "replace")[-500:] or None)
 
 
-def _read(proc: subprocess.Popen, deadline: float, limit: int) -> tuple[str, bytearray, bytes]:
-    """Everything the child writes until it exits: ("done" | "timeout" | "too_large", stdout, stderr tail)."""
+def _exchange(proc: subprocess.Popen, request: bytes, deadline: float, limit: int) -> tuple[str, bytearray, bytes]:
+    """Write ``request`` to the child and read everything it writes until it exits, all before
+    ``deadline`` (a long statement never blocks on a full pipe): ("done" | "timeout" | "too_large",
+    standard output, the tail of standard error)."""
     out, err = bytearray(), bytearray()
+    pending = memoryview(request)
     with selectors.DefaultSelector() as selector:
-        for stream in (proc.stdout, proc.stderr):
+        for stream, event in (
+            (proc.stdin, selectors.EVENT_WRITE),
+            (proc.stdout, selectors.EVENT_READ),
+            (proc.stderr, selectors.EVENT_READ),
+        ):
             os.set_blocking(stream.fileno(), False)
-            selector.register(stream, selectors.EVENT_READ)
+            selector.register(stream, event)
         while selector.get_map():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout", out, bytes(err)
             for key, _ in selector.select(remaining):
+                if key.fileobj is proc.stdin:
+                    try:
+                        pending = pending[os.write(key.fd, pending) :]
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:  # the child is gone already; its exit status says why
+                        pending = pending[:0]
+                    if not pending:
+                        selector.unregister(proc.stdin)
+                        proc.stdin.close()
+                    continue
                 try:
                     chunk = os.read(key.fd, 1 << 20)
                 except BlockingIOError:

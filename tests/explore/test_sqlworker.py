@@ -95,6 +95,11 @@ def test_a_plain_query_runs_in_a_child_that_is_gone_afterwards(db):
     assert workers() == {}
 
 
+def test_a_statement_longer_than_a_pipe_holds_gets_through(db):
+    sql = "SELECT 1 AS n /* " + "x" * 500_000 + " */"
+    assert sqlworker.run(sql, db).frame["n"].tolist() == [1]
+
+
 def test_a_cpu_bound_query_is_killed_at_the_time_limit_and_reaped(db, limits):
     seen: dict[int, str] = {}
     done = threading.Event()
@@ -285,6 +290,8 @@ def one_page_round(db) -> float:
         relations = explore.catalogue(con)
         tasks = next(r for r in relations if r.name == "stg_tasks")
         assert explore.preview(con, tasks, [explore.Filter("community", "等于", "崇北社区")]).total == 306
+        spec = explore.PivotSpec("stg_tasks", "community", None, "count", dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+        assert len(explore.pivot(con, spec).table) == 12  # 11 communities and 合计
     return time.perf_counter() - started
 
 
