@@ -44,11 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="生成演示台账（data/demo/）并经同一导入流程建成演示数仓")
     demo.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
     demo.add_argument("--seed", type=int, default=20221231, help="随机种子（同一种子得到相同的数仓）")
-    query = sub.add_parser("query", help="只读查询数仓，结果以 CSV 输出到标准输出（与「数据探索」页同一套安全检查）")
+    query = sub.add_parser(
+        "query",
+        help="只读查询数仓，结果以 CSV 输出到标准输出（与「数据探索」页同一套安全检查和限制，在单独的查询进程中运行）",
+    )
     query.add_argument("sql", help="一条 SELECT 语句；写 - 则从标准输入读取")
     query.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
-    query.add_argument("--max-rows", type=int, default=None, help="最多输出的行数（默认 100000）")
-    query.add_argument("--timeout", type=float, default=None, help="超时秒数，超时即中止（默认 10）")
+    query.add_argument(
+        "--max-rows", type=int, default=None, help="最多输出的行数（默认 $STREETDASH_SQL_MAX_ROWS 或 100000）"
+    )
+    query.add_argument(
+        "--timeout", type=float, default=None, help="超时秒数，超时即结束查询进程（默认 $STREETDASH_SQL_TIMEOUT 或 10）"
+    )
 
     report = sub.add_parser("report", help="生成工作月报（Word，可另存 PDF）")
     report.add_argument("--street", required=True, help="街道，例如 崇文街道")
@@ -189,13 +196,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from streetdash.explore import readable
-    from streetdash.sqlguard import ROW_LIMIT, TIMEOUT_SECONDS, QueryError, run
+    from streetdash.sqlguard import QueryError
+    from streetdash.sqlworker import run
 
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        result = run(sql, args.db, row_limit=args.max_rows or ROW_LIMIT, timeout=args.timeout or TIMEOUT_SECONDS)
-    except QueryError as error:
-        _audit("sql", f"{sql}\n-- 未执行：{error.message}")
+        result = run(sql, args.db, user="cli", row_limit=args.max_rows or None, timeout=args.timeout or None)
+    except (QueryError, ValueError) as error:
+        _audit("sql", f"{sql}\n-- 未执行：{error}")
         print(str(error), file=sys.stderr)
         return 1
     _audit("sql", f"{sql}\n-- {len(result.frame)} 行")

@@ -18,6 +18,9 @@ st.caption("只读：这里的任何操作都不会修改数仓；人员只显�
 
 
 def show_error(error: QueryError) -> None:
+    if error.kind == "busy":  # nothing wrong with the query: it may run in a moment
+        st.warning(error.message)
+        return
     st.error(error.message)
     if error.detail:
         st.code(error.detail, language=None)
@@ -220,7 +223,7 @@ with sql_tab:
             middle.button("打开", on_click=put_in_editor, args=(sql_of[picked],), key="x_open", width="stretch")
             right.button("删除", on_click=delete_saved, args=(picked,), key="x_delete", width="stretch")
         st.text_area(
-            "SQL（一条 SELECT 语句；只读，最多返回 100,000 行，10 秒超时）",
+            f"SQL（一条 SELECT 语句；只读，{data.limits().describe()}）",
             key="x_sql",
             height=220,
             placeholder="SELECT * FROM community_metrics(DATE '2024-01-01', DATE '2024-12-31')",
@@ -234,9 +237,11 @@ with sql_tab:
             (st.success if message[0] == "success" else st.error)(message[1])
     if st.session_state.pop("x_run_pending", False):
         sql = st.session_state.get("x_sql", "")
+        # The last result goes first: a session never holds two (each is within the byte limit).
+        st.session_state.pop("x_sql_result", None)
         try:
             with st.spinner("正在查询……"):
-                st.session_state.x_sql_result = data.run_sql(sql, auth.data_scope())
+                st.session_state.x_sql_result = data.run_sql(sql, auth.data_scope(), user.name)
         except QueryError as error:
             st.session_state.x_sql_result = error
             auth.record("sql", f"{sql}\n-- 未执行：{error.message}")

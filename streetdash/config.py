@@ -62,6 +62,30 @@ SETTINGS = [
         "「数据探索」中保存的查询（名称和 SQL）所在的 SQLite 文件，第一次保存时创建；不在数仓里，导入不会覆盖它。",
     ),
     Setting(
+        "STREETDASH_SQL_TIMEOUT",
+        "10",
+        "「数据探索」SQL 和 python -m etl query 每条查询最多运行的秒数（含启动查询进程），超时即结束该进程。",
+    ),
+    Setting("STREETDASH_SQL_MAX_ROWS", "100000", "每条 SQL 查询最多返回的行数，超出的行不取，并提示结果被截断。"),
+    Setting(
+        "STREETDASH_SQL_MAX_RESULT_MB",
+        "50",
+        "每条 SQL 查询结果的最大大小（MB，按传回应用的数据计）；超出时只返回放得下的前若干行，一行也放不下则中止。",
+    ),
+    Setting(
+        "STREETDASH_SQL_MEMORY_MB",
+        "1024",
+        "每条 SQL 查询可用的 DuckDB 内存（MB），超出即以「内存超过上限」中止，不写临时文件。",
+    ),
+    Setting(
+        "STREETDASH_SQL_PROCESS_MB",
+        "4096",
+        "每个 SQL 查询进程的地址空间上限（MB，RLIMIT_AS），含 Python、DuckDB 和结果，应比 STREETDASH_SQL_MEMORY_MB 大约 2 GB。",
+    ),
+    Setting("STREETDASH_SQL_THREADS", "2", "每条 SQL 查询可用的 DuckDB 线程数。"),
+    Setting("STREETDASH_SQL_PER_USER", "1", "每个用户（会话）同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
+    Setting("STREETDASH_SQL_TOTAL", "4", "整个应用同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
+    Setting(
         "BROWSER_PATH",
         "",
         "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",

@@ -2,6 +2,12 @@
 
 The ETL publishes a new warehouse by renaming a finished copy over the live file (see
 ``etl/warehouse.py``), so a reader never sees half a batch and never blocks a load.
+
+Every connection the app process opens to the warehouse uses :data:`CONNECTION_CONFIG`: DuckDB keeps
+one database instance per file in a process and refuses a second connection to the same file with a
+different configuration, so a page, the 数据探索 browser and a report must never disagree on it. The
+SQL typed into the workspace runs elsewhere, in a child process with its own limits
+(``streetdash.sqlworker``), whose configuration starts from the same dictionary.
 """
 
 from __future__ import annotations
@@ -16,10 +22,24 @@ import pandas as pd
 
 from streetdash.config import warehouse_path
 
+# Read-only, and nothing a statement could use to reach outside the warehouse: no file, network or
+# extension access, no Python variable as a table, and the settings locked so none of it can be SET back.
+CONNECTION_CONFIG: dict[str, object] = {
+    "enable_external_access": False,
+    "python_enable_replacements": False,
+    "lock_configuration": True,
+}
+
+
+def connection_config(**limits: object) -> dict[str, object]:
+    """:data:`CONNECTION_CONFIG` with ``limits`` (memory_limit, threads …) added; for a process of its own
+    only, since a second configuration of the same file in one process is refused."""
+    return {**CONNECTION_CONFIG, **limits}
+
 
 def connect_readonly(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current warehouse version."""
-    return duckdb.connect(str(warehouse_path(db)), read_only=True)
+    """A read-only connection to the current warehouse version, with :data:`CONNECTION_CONFIG`."""
+    return duckdb.connect(str(warehouse_path(db)), read_only=True, config=dict(CONNECTION_CONFIG))
 
 
 def warehouse_version(db: str | os.PathLike | None = None) -> str:

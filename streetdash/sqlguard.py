@@ -1,4 +1,4 @@
-"""The SQL guard: one way to run a statement someone typed, for the 数据探索 page and ``python -m etl query``.
+"""The SQL guard: whether a statement someone typed may run, for the 数据探索 page and ``python -m etl query``.
 
 Three lines of defence, each enough on its own for what it covers:
 
@@ -9,12 +9,13 @@ Three lines of defence, each enough on its own for what it covers:
 2. Allow-lists on that tree: table functions only from the warehouse's own macros and a few harmless
    built-ins; no function that reads files or reveals settings, paths or the environment; no system
    view that does (``pg_settings``, ``duckdb_databases`` …); no file name as a table.
-3. The connection: read-only, ``enable_external_access = false`` (no file, no network, no extension),
-   Python replacement scans off, a memory limit, and ``lock_configuration = true`` so nothing can be
-   turned back on. Even a statement that slipped past 1 and 2 cannot write or read outside the warehouse.
+3. The connection (``streetdash.db.CONNECTION_CONFIG``): read-only, ``enable_external_access = false``
+   (no file, no network, no extension), Python replacement scans off, and ``lock_configuration = true``
+   so nothing can be turned back on. Even a statement that slipped past 1 and 2 cannot write or read
+   outside the warehouse.
 
-Limits: a result stops at ``row_limit`` rows (fetched, never rewritten into the SQL), and a timer
-interrupts the statement after ``timeout`` seconds, freeing the calling thread.
+The statement then runs in a worker process with hard limits on time, memory and result size, and on
+a copy of only the user's rows when their scope is limited: ``streetdash.sqlworker``.
 
 Errors are :class:`QueryError`: a Chinese sentence for the kind of problem, DuckDB's message below it.
 """
@@ -22,31 +23,10 @@ Errors are :class:`QueryError`: a Chinese sentence for the kind of problem, Duck
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-import pandas as pd
-
-from streetdash.config import warehouse_path
-
-ROW_LIMIT = 100_000
-TIMEOUT_SECONDS = 10.0
-# Enough for any question about a street's warehouse (tens of MB); a runaway statement fails fast
-# with 内存不足 instead of pushing the app and the loader out of memory.
-MEMORY_LIMIT = "2GB"
-
-CONNECTION_CONFIG = {
-    "enable_external_access": False,
-    "python_enable_replacements": False,  # a table name must never resolve to a Python variable
-    "memory_limit": MEMORY_LIMIT,
-    "lock_configuration": True,  # last: nothing above can be SET back by a statement
-}
 
 # Table functions any query may call besides the warehouse's own table macros (found at run time).
 ALLOWED_TABLE_FUNCTIONS = frozenset(
@@ -182,27 +162,11 @@ STATEMENT_NAMES = {
 }
 
 
-@dataclass
-class QueryResult:
-    """What a statement returned, at most ``row_limit`` rows of it."""
-
-    frame: pd.DataFrame
-    truncated: bool  # there were more rows than row_limit
-    row_limit: int
-    seconds: float
-
-    @property
-    def notice(self) -> str | None:
-        """The Chinese notice that the result was cut, or None."""
-        if not self.truncated:
-            return None
-        return f"结果超过 {self.row_limit:,} 行，只显示前 {self.row_limit:,} 行；请加筛选条件或聚合后再查。"
-
-
 class QueryError(Exception):
     """A statement refused or failed: ``message`` in Chinese, ``detail`` DuckDB's own message (if any).
 
-    ``kind`` is one of refused, empty, syntax, column, table, function, type, group, timeout, memory, failed.
+    ``kind`` is one of refused, empty, syntax, column, table, function, type, group, failed, and for the
+    limits of ``streetdash.sqlworker``: timeout, memory, result_too_large, busy, crashed.
     """
 
     def __init__(self, kind: str, message: str, detail: str | None = None) -> None:
@@ -213,14 +177,6 @@ class QueryError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.detail}" if self.detail else self.message
-
-
-def connect(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse that cannot touch files, extensions or its own settings."""
-    path = Path(warehouse_path(db))
-    if not path.exists():
-        raise QueryError("failed", f"数仓文件不存在：{path}。请先导入台账（python -m etl load）或生成演示数仓。")
-    return duckdb.connect(str(path), read_only=True, config=dict(CONNECTION_CONFIG))
 
 
 # Parsing and checking ----------------------------------------------------------------------------
@@ -287,7 +243,7 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str], set[
 def check(sql: str, con: duckdb.DuckDBPyConnection) -> str:
     """The one statement of ``sql`` if it may run, else :class:`QueryError` with the reason in Chinese.
 
-    ``con`` is a guarded connection (:func:`connect`); it is used to parse, never to run ``sql``.
+    ``con`` is the connection the statement would run on; it is used to parse, never to run ``sql``.
     """
     try:
         statements = con.extract_statements(sql)
@@ -333,64 +289,6 @@ def check(sql: str, con: duckdb.DuckDBPyConnection) -> str:
         if show_type == "SHOW" and name not in relations:
             raise _refused("SHOW 只能用于数仓中的表（SHOW 表名 或 DESCRIBE 表名），不能查看设置。")
     return statement.query
-
-
-# Running -----------------------------------------------------------------------------------------
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, row_limit: int) -> Iterator[pd.DataFrame]:
-    """The result in chunks, stopping once more than ``row_limit`` rows have come (the rest is never made)."""
-    fetched = 0
-    while fetched <= row_limit:
-        chunk = con.fetch_df_chunk(50, date_as_object=True)  # 50 vectors: about 100,000 rows a chunk
-        yield chunk
-        if chunk.empty:
-            return
-        fetched += len(chunk)
-
-
-def run(
-    sql: str,
-    db: str | os.PathLike | None = None,
-    *,
-    row_limit: int = ROW_LIMIT,
-    timeout: float = TIMEOUT_SECONDS,
-) -> QueryResult:
-    """Check ``sql`` and run it on a fresh guarded connection to the warehouse ``db``.
-
-    Returns at most ``row_limit`` rows (``truncated`` says whether there were more). A statement still
-    running after ``timeout`` seconds is interrupted. Raises :class:`QueryError` when the statement is
-    refused or fails, with a Chinese sentence and DuckDB's message.
-    """
-    con = connect(db)
-    interrupted = threading.Event()
-
-    def interrupt() -> None:
-        interrupted.set()
-        con.interrupt()
-
-    timer = threading.Timer(timeout, interrupt)
-    timer.daemon = True
-    started = time.perf_counter()
-    try:
-        statement = check(sql, con)
-        timer.start()
-        con.execute(statement)
-        chunks = list(_fetch(con, row_limit))
-        frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-        truncated = len(frame) > row_limit
-        return QueryResult(frame.iloc[:row_limit], truncated, row_limit, time.perf_counter() - started)
-    except duckdb.Error as error:
-        if interrupted.is_set():
-            raise QueryError(
-                "timeout",
-                f"查询超过 {timeout:g} 秒仍未完成，已中止。请缩小范围（加 WHERE 条件、LIMIT）或先聚合再查。",
-                str(error),
-            ) from None
-        raise explain(error) from None
-    finally:
-        timer.cancel()
-        con.close()
 
 
 # Errors in Chinese --------------------------------------------------------------------------------

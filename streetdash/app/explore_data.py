@@ -1,9 +1,11 @@
 """What the 数据探索 page reads, cached per warehouse version like ``streetdash.app.data``: the catalogue,
-previews and pivots, each on a short-lived guarded connection (read-only, no file access).
+previews and pivots, each on a short-lived connection of ``db.connect_readonly`` (the one configuration
+of the app process: read-only, no file access, settings locked); and the typed SQL, which runs in a
+worker process with its limits and the user's scope (``streetdash.sqlworker``).
 
 A user whose scope is limited browses only the tables and views that carry ``community_id``, and only
 their communities' rows of them (row counts included); pivots and their filter values are cut to the
-scope like every other query (``data.clamp``).
+scope like every other query (``data.clamp``); their SQL runs on a database holding only their scope.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from streetdash import explore, sqlguard
+from streetdash import explore, sqlguard, sqlworker
 from streetdash.access import Scope
 from streetdash.app import data
-from streetdash.db import warehouse_version
+from streetdash.db import connect_readonly, warehouse_version
 from streetdash.filters import Filters
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
@@ -28,7 +30,7 @@ CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 def _catalogue(
     version: str, community_ids: tuple[str, ...] | None
 ) -> tuple[list[explore.Relation], list[explore.Macro]]:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.catalogue(con, community_ids=community_ids), explore.macros(con)
 
 
@@ -52,7 +54,7 @@ def _preview(
     page_size,
     community_ids: tuple[str, ...] | None,
 ) -> explore.Preview:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.preview(con, relation, filters, sort, descending, page, page_size, community_ids)
 
 
@@ -75,7 +77,7 @@ def preview(
 
 @st.cache_data(**CACHE)
 def _pivot(version: str, spec: explore.PivotSpec) -> explore.PivotResult:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.pivot(con, spec)
 
 
@@ -87,7 +89,7 @@ def pivot(spec: explore.PivotSpec) -> explore.PivotResult:
 
 @st.cache_data(**CACHE)
 def _values(version: str, view: str, key: str, street: str | None, communities: tuple[str, ...]) -> list[str]:
-    with sqlguard.connect() as con:
+    with connect_readonly() as con:
         return explore.dimension_values(con, view, key, street, communities)
 
 
@@ -97,18 +99,15 @@ def dimension_values(view: str, key: str, f: Filters | None = None) -> list[str]
     return _values(warehouse_version(), view, key, scope.street, scope.communities)
 
 
-REFUSED_FOR_SCOPE = "您的账号只能查看部分街道或社区的数据：SQL 查询只对可查看全部数据的账号开放。"
+def limits() -> sqlworker.Limits:
+    return sqlworker.Limits.from_settings()
 
 
-def run_sql(sql: str, scope: Scope) -> sqlguard.QueryResult:
-    """A typed statement through the guard, for a user with ``scope``; never cached (the person asked
-    for it to run now)."""
-    # TODO(sqlworker): a scoped user's statement is to run in the SQL worker's database built from their
-    # scope (streetdash/sqlworker.py, being written alongside); until that is merged, only a user who may
-    # see everything can query, since the guard's connection reads the whole warehouse.
-    if not scope.is_everything:
-        raise sqlguard.QueryError("refused", REFUSED_FOR_SCOPE)
-    return sqlguard.run(sql)
+def run_sql(sql: str, scope: Scope, user: str) -> sqlworker.QueryResult:
+    """A typed statement in a worker process, within the limits, on a database holding only ``scope``
+    (``user``'s concurrency cap counts it); never cached (the person asked for it to run now). Raises
+    :class:`sqlguard.QueryError` with the Chinese reason."""
+    return sqlworker.run(sql, scope=scope, user=user, limits=limits())
 
 
 def columns_frame(relation: explore.Relation) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from etl.__main__ import main
-from streetdash import audit, sqlguard
+from streetdash import audit, sqlguard, sqlworker
 from streetdash.accounts import AccountStore
 from tests.ledgers import write_base
 
@@ -123,4 +123,4 @@ def test_the_sql_workspace_cannot_read_the_audit_trail(demo, tmp_path):
         f"SELECT * FROM read_text('{path}')",
     ):
         with pytest.raises(sqlguard.QueryError):
-            sqlguard.run(sql, demo[0])
+            sqlworker.run(sql, demo[0])

@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from streetdash import explore, metrics, saved_queries, sqlguard
+from streetdash.db import connect_readonly
 
 Y2022 = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
 Y2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -18,7 +19,7 @@ Y2024 = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 @pytest.fixture(scope="module")
 def con(demo):
-    connection = sqlguard.connect(demo[0])
+    connection = connect_readonly(demo[0])
     yield connection
     connection.close()
 
@@ -67,7 +68,7 @@ def test_a_new_table_without_descriptions_shows_dashes_and_geometry_as_a_placeho
         # A table some later issue adds (no entry in columns.toml yet), with a geometry column.
         writer.execute("CREATE TABLE service_sites (site_id VARCHAR, geometry BLOB, note VARCHAR)")
         writer.execute("INSERT INTO service_sites VALUES ('S1', $wkb, NULL)", {"wkb": b"\x01" * 123})
-    with sqlguard.connect(db) as guarded:
+    with connect_readonly(db) as guarded:
         listed = {r.name: r for r in explore.catalogue(guarded)}
         boundaries = listed["service_sites"]
         assert (boundaries.kind, boundaries.description, boundaries.rows) == ("表", "—", 1)

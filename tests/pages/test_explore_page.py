@@ -122,3 +122,49 @@ def test_table_browser_filters_and_pages(page):
     at.selectbox(key="x_filter_op_1").set_value("大于").run()
     at.text_input(key="x_filter_value_1").input("不是日期").run()
     assert at.error[0].value.startswith("类型不匹配")
+
+
+# The worker's limits and the scope, as the page shows them -------------------------------------------
+
+BURN = "SELECT sum(levenshtein(repeat('a', 20000) || range::VARCHAR, repeat('b', 20000))) AS n FROM range(100)"
+
+
+def test_a_query_over_the_time_limit_says_which_limit_stopped_it(page, monkeypatch):
+    monkeypatch.setenv("STREETDASH_SQL_TIMEOUT", "1.5")
+    at = page()
+    assert "1.5 秒超时" in at.text_area(key="x_sql").label
+    run_sql(at, BURN)
+    assert at.error[0].value.startswith("查询超过 1.5 秒仍未完成，已中止")
+    assert "x_sql_result" in at.session_state and not hasattr(at.session_state["x_sql_result"], "frame")
+
+
+def test_a_query_over_the_concurrency_cap_is_a_warning(page):
+    from streetdash import sqlworker
+
+    at = page()
+    at.session_state["user"] = "张科长"
+    limits = sqlworker.Limits.from_settings()
+    with sqlworker.RUNNING.slot("张科长", limits):  # one of theirs is still running
+        run_sql(at, "SELECT 1")
+    assert not at.error
+    assert "每人同时最多 1 条" in at.warning[0].value
+
+
+def test_a_big_result_is_cut_at_the_byte_limit_and_the_session_keeps_only_that(page, monkeypatch):
+    monkeypatch.setenv("STREETDASH_SQL_MAX_RESULT_MB", "1")
+    at = page()
+    run_sql(at, "SELECT range AS i, repeat('x', 1000) AS s FROM range(1000000)")
+    assert any("结果超过 1 MB 的上限" in w.value for w in at.warning)
+    kept = at.session_state["x_sql_result"].frame
+    assert 500 < len(kept) < 1100 and kept.memory_usage(deep=True).sum() < 5 * 1024 * 1024
+
+
+def test_the_sql_box_sees_only_the_signed_in_scope(page):
+    from streetdash.access import Scope
+
+    at = page()
+    at.session_state["scope"] = Scope(("崇文街道",), ("崇北社区",))
+    run_sql(at, "SELECT community, count(*) AS n FROM stg_tasks GROUP BY ALL")
+    assert frame_with(at, "n").values.tolist() == [["崇北社区", 306]]
+    run_sql(at, "SELECT street, tasks_published FROM street_metrics(DATE '2022-01-01', DATE '2022-12-31')")
+    assert frame_with(at, "tasks_published").values.tolist() == [["崇文街道", 61]]
