@@ -67,6 +67,7 @@ class Grid:
     groups: set[tuple[int, int]] = field(default_factory=set)
     merged_notes: set[int] = field(default_factory=set)
     raw: list[list[object]] | None = None  # spread cell values as read (numbers stay numbers)
+    spans: list[Span] = field(default_factory=list)  # the merged ranges spread (titles over everything not)
 
 
 def spread_merges(raw: list[list[object]], text: list[list[Cell]], spans: Sequence[Span]) -> Grid:
@@ -86,6 +87,7 @@ def spread_merges(raw: list[list[object]], text: list[list[Cell]], spans: Sequen
     values = [list(r) + [None] * (width - len(r)) for r in raw]
     groups: set[tuple[int, int]] = set()
     merged_notes: set[int] = set()
+    spread: list[Span] = []
     for span in spans:
         if span.top >= height:
             continue
@@ -97,6 +99,7 @@ def spread_merges(raw: list[list[object]], text: list[list[Cell]], spans: Sequen
                 merged_notes.add(span.top)
             if span.left <= first_col and span.right >= last_col:
                 continue  # a title or note over the whole table: not data
+        spread.append(span)
         for r in range(span.top, bottom + 1):
             for c in range(span.left, span.right + 1):
                 if span.wide:
@@ -104,7 +107,7 @@ def spread_merges(raw: list[list[object]], text: list[list[Cell]], spans: Sequen
                 if (r, c) != (span.top, span.left):
                     cells[r][c] = anchor
                     values[r][c] = value
-    return Grid(cells, written, own, groups, merged_notes, values)
+    return Grid(cells, written, own, groups, merged_notes, values, spread)
 
 
 def csv_groups(rows: list[list[Cell]]) -> tuple[list[list[Cell]], set[tuple[int, int]]]:
@@ -189,16 +192,15 @@ def _column_candidates(
             low = None  # a header cell merged down over the block
         group_labels = [t for t, g in uppers if g]
         singles = [t for t, g in uppers if not g]
+        name = low if low and (group_labels or not singles) else singles[-1] if singles else None
         specific: list[str] = []
-        shown = None
-        if low and (group_labels or not singles):
+        shown = GROUP_SEPARATOR.join(group_labels) if group_labels else None
+        if name:
+            shown = GROUP_SEPARATOR.join([*group_labels, name])
             if group_labels:
-                shown = GROUP_SEPARATOR.join([*group_labels, low])
-                specific += [shown, "".join([*group_labels, low]), group_labels[-1] + low]
-            specific.append(low)
-            shown = shown or low
-        specific += reversed(singles)
-        shown = shown or (singles[-1] if singles else group_labels[-1] if group_labels else None)
+                specific += [shown, "".join([*group_labels, name]), group_labels[-1] + name]
+            specific.append(name)
+            specific += [t for t in reversed(singles) if t != name]
         if shown:
             out[c] = (shown, [normalise_header(t) for t in specific], [normalise_header(t) for t in group_labels[::-1]])
     return out
@@ -228,26 +230,35 @@ def locate_block(
     *,
     upper: list[list[Cell]] | None = None,
     groups: set[tuple[int, int]] | None = None,
+    spans: Sequence[Span] = (),
     scan_rows: int = 30,
 ) -> HeaderBlock | None:
     """The header block among the first ``scan_rows`` rows, or None.
 
-    A block is one row, or two or three rows when its upper rows hold group cells (``groups``). A
-    block is a header when at least two of its columns are headers of one kind; among kinds, the one
-    with most fields wins, then the one with most required fields. Blocks are compared by fields
-    found; a deeper block must find more than the rows under its groups alone, so a title row or the
-    first record is never taken into the header. ``upper`` is the text used for upper rows (a CSV's
-    group labels carried over their columns); by default ``rows``.
+    A block is one row, or two or three rows whose upper rows hold merged header cells (group cells
+    over several columns, ``groups``, or cells merged down). A block never ends inside a merged cell
+    (``spans``): a header cell merged over rows 3-4 means the header goes on in row 4. A block is a
+    header when at least two of its columns are headers of one kind; among kinds, the one with most
+    fields wins, then the one with most required fields. Blocks are compared by fields found; a deeper
+    block must find more than the rows under its groups alone, so a title row or the first record is
+    never taken into the header. ``upper`` is the text used for upper rows (a CSV's group labels
+    carried over their columns); by default ``rows``.
     """
     upper = upper if upper is not None else rows
     groups = groups or set()
-    group_rows = {r for r, _ in groups}
+    spans = [s for s in spans if s.top < scan_rows]
+    evidence = {r for r, _ in groups} | {s.top for s in spans if s.bottom > s.top}
+    reach: dict[int, int] = {}  # row -> the lowest row a merged cell starting there reaches
+    for s in spans:
+        reach[s.top] = max(reach.get(s.top, s.top), s.bottom)
     kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ledgers()
     best: HeaderBlock | None = None
     for bottom in range(min(scan_rows, len(rows))):
         for depth in range(1, MAX_HEADER_ROWS + 1):
             top = bottom - depth + 1
-            if top < 0 or (depth > 1 and not group_rows & set(range(top, bottom))):
+            if top < 0 or (depth > 1 and not evidence & set(range(top, bottom))):
+                continue
+            if any(reach.get(r, r) > bottom for r in range(top, bottom + 1)):
                 continue
             candidates = _column_candidates(upper, rows, top, bottom, groups)
             found: tuple[tuple[int, int], Kind, dict[int, str]] | None = None
@@ -260,6 +271,10 @@ def locate_block(
             if found and (best is None or len(found[2]) > len(best.mapping)):
                 headers = {c: shown for c, (shown, _, _) in candidates.items()}
                 best = HeaderBlock(top, bottom, found[1], found[2], headers)
+    if best is not None:
+        # Reported from the top of the header cells merged down into the block (not needed to place
+        # the fields, but that is where the header starts for the person looking at the sheet).
+        best.top = min([best.top] + [s.top for s in spans if s.top < best.top <= s.bottom <= best.bottom])
     return best
 
 

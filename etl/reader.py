@@ -117,7 +117,9 @@ def sheet_from_grid(file: Path, sheet: str | None, grid: Grid, schemas: Schemas,
     """A worksheet's ledger: header block found (over up to three rows), merged values spread, totals,
     footers and notes set aside, ID and phone numbers stored as Excel numbers rejected."""
     where = f"文件 {file.name}" + (f" 工作表「{sheet}」" if sheet else "")
-    block = locate_block(grid.cells, schemas, kind_name, groups=grid.groups, scan_rows=HEADER_SCAN_ROWS)
+    block = locate_block(
+        grid.cells, schemas, kind_name, groups=grid.groups, spans=grid.spans, scan_rows=HEADER_SCAN_ROWS
+    )
     if block is None:
         wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
         raise NoHeaderError(f"{where}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
