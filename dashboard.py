@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/grid_map.py", title="网格地图", icon=":material/map:"),
     st.Page("pages/report.py", title="报告导出", icon=":material/summarize:"),
     st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:"),
+    st.Page("pages/upload.py", title="导入台账", icon=":material/upload:"),
     st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
 ]
 navigation = st.navigation(PAGES)

@@ -62,6 +62,12 @@ SETTINGS = [
         "「数据探索」中保存的查询（名称和 SQL）所在的 SQLite 文件，第一次保存时创建；不在数仓里，导入不会覆盖它。",
     ),
     Setting(
+        "STREETDASH_HEADER_MAPPINGS",
+        str(DATA_DIR / "local" / "header_mappings"),
+        "「导入台账」页中用户为无法识别的列指定的字段（每个街道一个 JSON 文件）所在的目录，下次导入同名的列时自动使用；"
+        "不在数仓和代码库里。",
+    ),
+    Setting(
         "BROWSER_PATH",
         "",
         "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",

@@ -8,6 +8,7 @@ _scratch = Path(tempfile.mkdtemp(prefix="streetdash-tests-"))
 os.environ["STREETDASH_SECRET_FILE"] = str(_scratch / "person_key.secret")
 os.environ["WAREHOUSE_DB"] = str(_scratch / "default-warehouse.duckdb")
 os.environ["STREETDASH_SAVED_QUERIES"] = str(_scratch / "saved_queries.sqlite")
+os.environ["STREETDASH_HEADER_MAPPINGS"] = str(_scratch / "header_mappings")
 # A failing page raises in tests (AppTest sees the exception) instead of showing the reference number.
 os.environ["STREETDASH_RAISE_ERRORS"] = "1"
 
