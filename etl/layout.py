@@ -10,6 +10,7 @@ files, so the Excel and CSV readers share it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -170,6 +171,11 @@ class HeaderBlock:
         return [f.header for f in self.kind.required_fields if f.name not in self.mapping.values()]
 
 
+@functools.lru_cache(maxsize=4096)
+def _normalised(text: str) -> str:
+    return normalise_header(text)
+
+
 def _column_candidates(
     upper: list[list[Cell]], rows: list[list[Cell]], top: int, bottom: int, groups: set[tuple[int, int]]
 ) -> dict[int, tuple[str, list[str], list[str]]]:
@@ -202,14 +208,13 @@ def _column_candidates(
             specific.append(name)
             specific += [t for t in reversed(singles) if t != name]
         if shown:
-            out[c] = (shown, [normalise_header(t) for t in specific], [normalise_header(t) for t in group_labels[::-1]])
+            out[c] = (shown, [_normalised(t) for t in specific], [_normalised(t) for t in group_labels[::-1]])
     return out
 
 
-def _assign(kind: Kind, candidates: dict[int, tuple[str, list[str], list[str]]]) -> dict[int, str]:
+def _assign(header_map: dict[str, str], candidates: dict[int, tuple[str, list[str], list[str]]]) -> dict[int, str]:
     """Column -> field: first every column by its own name, then group labels for fields still free
     (so 当事人 over 联系电话 and 姓名 goes to the 姓名 column, not the first one)."""
-    header_map = kind.header_map()
     mapping: dict[int, str] = {}
     for pass_index in (1, 2):
         for c, (_, specific, group_labels) in candidates.items():
@@ -252,6 +257,7 @@ def locate_block(
     for s in spans:
         reach[s.top] = max(reach.get(s.top, s.top), s.bottom)
     kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ledgers()
+    header_maps = {kind.name: kind.header_map() for kind in kinds}
     best: HeaderBlock | None = None
     for bottom in range(min(scan_rows, len(rows))):
         for depth in range(1, MAX_HEADER_ROWS + 1):
@@ -263,7 +269,7 @@ def locate_block(
             candidates = _column_candidates(upper, rows, top, bottom, groups)
             found: tuple[tuple[int, int], Kind, dict[int, str]] | None = None
             for kind in kinds:
-                mapping = _assign(kind, candidates)
+                mapping = _assign(header_maps[kind.name], candidates)
                 required = {f.name for f in kind.required_fields}
                 score = (len(mapping), len(required & set(mapping.values())))
                 if len(mapping) >= 2 and (found is None or score > found[0]):

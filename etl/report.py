@@ -62,10 +62,12 @@ def print_summary(result: BatchResult, console: Console) -> None:
     ignored = ignored_columns(result)
     if ignored:
         console.print(f"未识别的列（已忽略）：{'、'.join(ignored)}", markup=False, highlight=False)
-    for r in result.skipped:
-        if r.row is not None:
-            where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
-            console.print(f"  跳过 {where} 第 {r.row} 行为{r.reason}", markup=False, highlight=False)
+    skipped_rows = [r for r in result.skipped if r.row is not None]
+    for r in skipped_rows[:50]:
+        where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
+        console.print(f"  跳过 {where} 第 {r.row} 行为{r.reason}", markup=False, highlight=False)
+    if len(skipped_rows) > 50:
+        console.print(f"  ……另有 {len(skipped_rows) - 50} 行跳过，见各工作表的说明")
     shown = result.rejected[:50]
     for r in shown:
         where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
