@@ -326,6 +326,14 @@ def row_label(cells: Sequence[Cell], merged_note: bool = False) -> str | None:
     return None
 
 
+TITLE_LABEL = "标题行"
+
+
+def title_rows(written: Sequence[bool]) -> dict[int, str]:
+    """Excel row number -> 标题行 for the rows above the header with anything in them (titles, notes)."""
+    return {r + 1: TITLE_LABEL for r, has_content in enumerate(written) if has_content}
+
+
 def classify_rows(rows: Sequence[tuple[int, Sequence[Cell], bool]]) -> dict[int, str]:
     """Excel row number -> label for the rows under a header that are not records.
 
@@ -367,7 +375,9 @@ def footer_rows_of_table(table: pa.Table, kind: Kind, order: Sequence[str]) -> d
 
 
 def skipped_note(skipped: dict[int, str]) -> str | None:
-    """One sentence for the load summary: 第 12、25 行为小计行，第 40 行为合计行，未导入."""
+    """One sentence for the load summary: 第 12、25 行为小计行，第 40 行为合计行，未导入. Title rows are left
+    out (the header row says where the data starts); they are in the list of skipped rows."""
+    skipped = {row: label for row, label in skipped.items() if label != TITLE_LABEL}
     if not skipped:
         return None
     by_label: dict[str, list[int]] = {}

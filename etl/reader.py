@@ -33,6 +33,7 @@ from etl.layout import (
     mask_number,
     skipped_note,
     spread_merges,
+    title_rows,
 )
 from etl.sheets import LedgerError, LedgerSheet, NoHeaderError, Progress, ReadResult, SheetFailure, SourceCrs
 from streetdash.schema import Kind, Schemas
@@ -126,10 +127,11 @@ def sheet_from_grid(file: Path, sheet: str | None, grid: Grid, schemas: Schemas,
     check_block(block, f"{where}：")
     kind = block.kind
     start = block.bottom + 1
-    skipped = classify_rows(
+    under = classify_rows(
         [(r + 1, grid.written[r], r in grid.merged_notes) for r in range(start, len(grid.cells)) if grid.own[r]]
     )
-    records = [r for r in range(start, len(grid.cells)) if r + 1 not in skipped]
+    records = [r for r in range(start, len(grid.cells)) if r + 1 not in under]
+    skipped = {**title_rows(grid.own[: block.top]), **under}
     problems: list[tuple[int, str, str | None, str]] = []
     columns = {}
     for i, name in block.mapping.items():
@@ -321,9 +323,10 @@ def read_csv(
             result.failures.append(SheetFailure(path, None, f"文件 {path.name}：{exc}"))
             return result
         table = _read_csv_slow(data.decode(codec).removeprefix("\ufeff"), index, mapping, progress)
-    skipped = footer_rows_of_table(table, kind, [mapping[i] for i in sorted(mapping)])
-    if skipped:
-        table = table.filter(pc.invert(pc.is_in(table["_row"], pa.array(list(skipped), pa.int64()))))
+    under = footer_rows_of_table(table, kind, [mapping[i] for i in sorted(mapping)])
+    if under:
+        table = table.filter(pc.invert(pc.is_in(table["_row"], pa.array(list(under), pa.int64()))))
+    skipped = {**title_rows([any(r) for r in head[: block.top]]), **under}
     table = table.drop_columns([name for name in table.column_names if name.startswith("_c")])
     note = skipped_note(skipped)
     result.sheets.append(

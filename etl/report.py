@@ -11,6 +11,7 @@ import xlsxwriter
 from rich.console import Console
 from rich.table import Table
 
+from etl.layout import TITLE_LABEL
 from etl.load import BatchResult, SheetResult
 from etl.reader import REPORT_SUFFIX
 from streetdash.schema import load_schemas
@@ -62,7 +63,8 @@ def print_summary(result: BatchResult, console: Console) -> None:
     ignored = ignored_columns(result)
     if ignored:
         console.print(f"未识别的列（已忽略）：{'、'.join(ignored)}", markup=False, highlight=False)
-    skipped_rows = [r for r in result.skipped if r.row is not None]
+    # Title rows are many and say nothing new (the 表头行 column does): listed in the JSON report only.
+    skipped_rows = [r for r in result.skipped if r.row is not None and not r.reason.startswith(TITLE_LABEL)]
     for r in skipped_rows[:50]:
         where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
         console.print(f"  跳过 {where} 第 {r.row} 行为{r.reason}", markup=False, highlight=False)

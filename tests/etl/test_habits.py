@@ -82,8 +82,8 @@ def test_headers_over_two_and_three_rows_place_every_field(loaded):
         "closed_at": "调处情况/结案时间",
     }
     assert three.columns["parties"] == "当事人/基本情况/姓名"
-    assert (two.rows_read, two.inserted, two.skipped, two.rejected) == (4, 3, 4, 1)
-    assert (three.rows_read, three.inserted, three.skipped, three.rejected) == (4, 3, 3, 1)
+    assert (two.rows_read, two.inserted, two.skipped, two.rejected) == (4, 3, 5, 1)
+    assert (three.rows_read, three.inserted, three.skipped, three.rejected) == (4, 3, 4, 1)
     got = rows(
         db,
         "SELECT case_id, community_id, dispute_type, parties_masked, received_at, level, outcome, closed_at,"
@@ -107,10 +107,10 @@ def test_headers_over_two_and_three_rows_place_every_field(loaded):
 def test_merged_cells_of_a_legacy_xls_and_a_csv_header_over_two_rows(loaded):
     result, db, _ = loaded
     xls = sheet(result, "网格任务.xls", "任务")
-    assert (xls.header_row, xls.header_end, xls.inserted, xls.skipped) == (2, 3, 4, 2)
+    assert (xls.header_row, xls.header_end, xls.inserted, xls.skipped) == (2, 3, 4, 3)
     csv = sheet(result, "任务台账.csv", None)
     # Saved as CSV, the merged 办理情况 keeps its label in its first column only.
-    assert (csv.header_row, csv.header_end, csv.inserted, csv.skipped, csv.rejected) == (2, 3, 3, 3, 0)
+    assert (csv.header_row, csv.header_end, csv.inserted, csv.skipped, csv.rejected) == (2, 3, 3, 4, 0)
     assert csv.columns["status"] == "办理情况/状态"
     got = rows(
         db,
@@ -131,19 +131,25 @@ def test_merged_cells_of_a_legacy_xls_and_a_csv_header_over_two_rows(loaded):
 def test_totals_footers_and_notes_are_skipped_rows_not_rejections(loaded):
     result, _, _ = loaded
     skipped = [(s.file, s.sheet, s.row, s.reason) for s in result.skipped if s.row is not None]
+    title = "标题行，未导入"
     assert skipped == [
+        ("任务台账.csv", None, 1, title),
         ("任务台账.csv", None, 7, "合计行，未导入"),
         ("任务台账.csv", None, 8, FOOTER),
         ("任务台账.csv", None, 9, FOOTER),  # the signature under 填表人
+        ("就业服务台账.xlsx", "求职登记", 1, title),
         ("就业服务台账.xlsx", "求职登记", 8, "小计行，未导入"),
         ("就业服务台账.xlsx", "求职登记", 10, "合计行，未导入"),  # written 合  计
         ("就业服务台账.xlsx", "求职登记", 11, FOOTER),
+        ("网格任务.xls", "任务", 1, title),
         ("网格任务.xls", "任务", 8, "合计行，未导入"),
         ("网格任务.xls", "任务", 9, FOOTER),
+        ("调解台账.xlsx", "两行表头", 1, title),
         ("调解台账.xlsx", "两行表头", 9, "合计行，未导入"),
         ("调解台账.xlsx", "两行表头", 10, "备注行，未导入"),
         ("调解台账.xlsx", "两行表头", 11, FOOTER),
         ("调解台账.xlsx", "两行表头", 12, FOOTER),
+        ("调解台账.xlsx", "三行表头", 1, title),
         ("调解台账.xlsx", "三行表头", 7, "小计行，未导入"),
         ("调解台账.xlsx", "三行表头", 10, "总计行，未导入"),
         ("调解台账.xlsx", "三行表头", 11, FOOTER),
@@ -278,7 +284,7 @@ def test_dry_run_leaves_the_warehouse_byte_identical_and_reports_the_same_split(
         (r.file, r.row, r.reason) for r in real.rejected
     ]
     counts = {(f["file"], f["sheet"]): (f["inserted"], f["skipped"], f["rejected"]) for f in data["files"]}
-    assert counts[("调解台账.xlsx", "两行表头")] == (3, 4, 1)
+    assert counts[("调解台账.xlsx", "两行表头")] == (3, 5, 1)
     # Counted against the warehouse: the community list is there already.
     assert counts[("社区名录.csv", None)] == (0, 0, 0)
 
@@ -292,7 +298,7 @@ def test_dry_run_counts_updates_against_the_warehouse(tmp_path):
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert not preview.committed and preview.dry_run
     two = sheet(preview, "调解台账.xlsx", "两行表头")
-    assert (two.inserted, two.updated, two.unchanged, two.skipped, two.rejected) == (0, 0, 3, 4, 1)
+    assert (two.inserted, two.updated, two.unchanged, two.skipped, two.rejected) == (0, 0, 3, 5, 1)
 
 
 def test_scope_rejects_rows_of_other_communities(tmp_path):

@@ -83,7 +83,7 @@ def test_preview_writes_nothing_then_the_load_runs_the_loader(tmp_path, monkeypa
         "矛盾纠纷调解台账",
         "3–4",
         3,
-        4,
+        5,
         1,
     ]
     assert sheets.loc["选项", "说明"] == "文件 调解台账.xlsx 工作表「选项」是隐藏的工作表，不是台账，已跳过"
@@ -92,11 +92,14 @@ def test_preview_writes_nothing_then_the_load_runs_the_loader(tmp_path, monkeypa
     rejected = table(at, "upload_preview_rejected")
     assert rejected[["工作表", "行号", "列"]].values.tolist()[0] == ["两行表头", 8, "受理时间"]
     skipped = table(at, "upload_preview_skipped")
-    assert skipped[["工作表", "行号", "原因"]].values.tolist()[0] == ["两行表头", 9, "合计行，未导入"]
+    assert skipped[["工作表", "行号", "原因"]].values.tolist()[:2] == [
+        ["两行表头", 1, "标题行，未导入"],
+        ["两行表头", 9, "合计行，未导入"],
+    ]
 
     at.button(key="upload_commit").click().run()
     assert not at.exception, at.exception
-    assert at.success[0].value.startswith("已导入：新增 6 行，更新 0 行；跳过 7 行，拒绝 2 行")
+    assert at.success[0].value.startswith("已导入：新增 6 行，更新 0 行；跳过 9 行，拒绝 2 行")
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM mediation_cases").fetchall() == [(6,)]
         files = con.execute("SELECT DISTINCT file FROM load_log WHERE kind = 'mediation'").fetchall()
