@@ -25,6 +25,7 @@ PAGES = [
     ("grid_map", "网格地图", ":material/map:"),
     ("report", "报告导出", ":material/summarize:"),
     ("explore", "数据探索", ":material/query_stats:"),
+    ("upload", "导入台账", ":material/upload:"),
     ("data_status", "数据导入情况", ":material/upload_file:"),
     ("accounts", "账号管理", ":material/manage_accounts:"),
     ("audit", "审计日志", ":material/policy:"),

@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--report-dir", type=Path, help="错误报告 .xlsx 的目录（默认写在原文件旁）")
     load.add_argument("--quiet", action="store_true", help="不显示进度条和汇总表")
     load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="试运行：照常读取、校验并统计将新增、更新、跳过和拒绝的行，列出列的对应，但不写入数仓（数仓文件不变）",
+    )
+    load.add_argument(
         "--crs",
         help="未声明坐标系的边界文件所用坐标系：EPSG 代码（EPSG:4326、EPSG:4490、投影坐标系如 EPSG:4547）或 gcj02"
         "（高德、腾讯等网络地图坐标，即使文件自称 WGS-84 也按 GCJ-02 转换）",
@@ -161,11 +166,14 @@ def cmd_load(args: argparse.Namespace) -> int:
             progress=on_rows,
             on_stage=on_stage,
             crs=crs,
+            dry_run=args.dry_run,
         )
     if args.report_json:
         write_json(result, args.report_json)
-    for path in write_rejected_workbooks(result, args.report_dir):
-        console.print(f"错误报告：{path}")
+    # A dry run writes no error report beside the ledgers; only where one was asked for.
+    if not args.dry_run or args.report_dir:
+        for path in write_rejected_workbooks(result, args.report_dir):
+            console.print(f"错误报告：{path}")
     print_summary(result, console)
     _audit("load", _load_detail(result, [str(p) for p in args.paths]))
     return result.exit_code

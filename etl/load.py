@@ -21,6 +21,7 @@ import pyarrow as pa
 from etl import models
 from etl.boundaries import GEOMETRY_HEADER, SourceCrs
 from etl.grid_checks import GRID_CHECK_TABLES, refresh_grid_checks
+from etl.layout import skipped_row_reason
 from etl.normalise import (
     COMMUNITY_LOOKUP_SQL,
     GEOMETRY_COLUMN,
@@ -29,6 +30,8 @@ from etl.normalise import (
     create_table_sql,
     ident,
     normalise_text,
+    raw_column,
+    sql_str,
     staging_sql,
     stored_columns,
 )
@@ -36,6 +39,7 @@ from etl.pii import create_pii_macros, load_secret
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
+from streetdash.access import Scope
 from streetdash.config import warehouse_path
 from streetdash.schema import Kind, Schemas, load_schemas
 
@@ -75,6 +79,21 @@ class SheetResult:
     sha256: str | None = None
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
+    header_end: int | None = None  # last row of a header over several rows
+    skipped: int = 0  # rows under the header that are not records (合计, 表尾, 备注)
+    columns: dict[str, str] = field(default_factory=dict)  # field name -> header as written in the file
+    ignored_columns: list[str] = field(default_factory=list)  # headers of columns no field was found for
+    missing_columns: list[str] = field(default_factory=list)  # required fields a sheet lacks (an error)
+
+
+@dataclass
+class Skipped:
+    """A row that is not a record (a total, a footer, a note), or a sheet that is not a ledger (row None)."""
+
+    file: str
+    sheet: str | None
+    row: int | None
+    reason: str
 
 
 @dataclass
@@ -93,6 +112,8 @@ class BatchResult:
     db: Path
     sheets: list[SheetResult] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    dry_run: bool = False  # a preview: everything checked and counted, nothing written
     committed: bool = False
     exit_code: int = EXIT_COMMITTED
     paths: dict[str, Path] = field(default_factory=dict)  # display name -> input file
@@ -112,7 +133,9 @@ class BatchResult:
             "committed": self.committed,
             "notes": self.notes,
             "files": files,
+            "dry_run": self.dry_run,
             "rejected": [asdict(r) for r in self.rejected],
+            "skipped": [asdict(r) for r in self.skipped],
         }
 
 
@@ -151,12 +174,25 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def load_sheet(
-    con: duckdb.DuckDBPyConnection, sheet: LedgerSheet, schemas: Schemas, batch_id: str, file_label: str
+    con: duckdb.DuckDBPyConnection,
+    sheet: LedgerSheet,
+    schemas: Schemas,
+    batch_id: str,
+    file_label: str,
+    scope: Scope | None = None,
 ) -> tuple[SheetResult, list[Rejection]]:
-    """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction)."""
+    """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction).
+
+    With a ``scope``, rows of communities outside it (or replacing records of such communities) are
+    rejected.
+    """
     kind = sheet.kind
     result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=_now())
     result.message = "；".join(sheet.notes) or None
+    result.header_end = sheet.header_end if sheet.header_end != sheet.header_row else None
+    result.skipped = len(sheet.skipped_rows)
+    result.columns = dict(sheet.columns)
+    result.ignored_columns = list(sheet.ignored_headers)
     con.register("stg", _stage_table(sheet))
     try:
         con.execute(COMMUNITY_LOOKUP_SQL)
@@ -164,6 +200,8 @@ def load_sheet(
         con.execute(f"CREATE OR REPLACE TEMP TABLE errors AS {errors_sql(kind, schemas)}")
         if sheet.problems:  # found while reading (a boundary's geometry), before any SQL saw the row
             con.executemany("INSERT INTO errors VALUES (?, ?, ?, ?)", sheet.problems)
+        if scope is not None and not scope.is_everything:
+            _scope_errors(con, kind, schemas, scope)
         result.rows_read = _count(con, "SELECT count(*) FROM parsed")
         other_sql = other_counts_sql(kind, schemas)
         if other_sql:
@@ -185,6 +223,87 @@ def load_sheet(
         con.unregister("stg")
     result.finished_at = _now()
     return result, rejections
+
+
+OUT_OF_SCOPE = "该社区不在您的权限范围内"
+OUT_OF_SCOPE_RECORD = "该编号的记录属于您权限范围以外的社区，不能修改"
+
+
+def _community_link(kind: Kind, schemas: Schemas, row: str) -> tuple[str, str | None, str] | None:
+    """How a row of ``kind`` (SQL alias ``row``) reaches its community: (join SQL, field reported,
+    community_id expression); None for a kind with no community (the community list itself)."""
+    for f in kind.fields:
+        if f.type == "community":
+            return "", f.name, f"{row}.community_id"
+    for f in kind.fields:
+        if f.type == "ref" and any(g.type == "community" for g in schemas.kinds[f.ref].fields):
+            target = schemas.kinds[f.ref]
+            alias = f"{row}_{f.name}_owner"
+            join = f"LEFT JOIN {ident(target.table)} {alias} ON {alias}.{ident(target.key[0])} = {row}.{ident(f.name)}"
+            return join, f.name, f"{alias}.community_id"
+    return None
+
+
+def _scope_errors(con: duckdb.DuckDBPyConnection, kind: Kind, schemas: Schemas, scope: Scope) -> None:
+    """Reject the rows a user of ``scope`` may not load: rows of communities outside it, and rows whose
+    key is a record of such a community already (which loading would move or overwrite)."""
+    streets = list(scope.streets) if scope.streets is not None else None
+    communities = list(scope.communities) if scope.communities is not None else None
+    params = {
+        "any_street": streets is None,
+        "streets": streets or [],
+        "any_community": communities is None,
+        "communities": communities or [],
+    }
+    allowed = (
+        "($any_street OR list_contains(CAST($streets AS VARCHAR[]), {street}))"
+        " AND ($any_community OR list_contains(CAST($communities AS VARCHAR[]), {name}))"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE scope_communities AS SELECT community_id FROM communities WHERE "
+        + allowed.format(street="street", name="name"),
+        params,
+    )
+    if kind.name == "communities":
+        # The community list: a row is in scope by its own street and name.
+        con.execute(
+            f"""
+            INSERT INTO errors
+            SELECT _row, 'name', CAST(name AS VARCHAR), {sql_str(OUT_OF_SCOPE)} FROM parsed
+            WHERE NOT coalesce({allowed.format(street="street", name="name")}, false)
+            """,
+            params,
+        )
+        link: tuple[str, str | None, str] | None = ("", "community_id", "t.community_id")
+    else:
+        link = _community_link(kind, schemas, "p")
+        if link is None:
+            return
+        join, field_name, community = link
+        f = kind.field(field_name)
+        raw = ident(raw_column(f))
+        con.execute(
+            f"""
+            INSERT INTO errors
+            SELECT p._row, {sql_str(field_name)}, CAST(p.{raw} AS VARCHAR), {sql_str(OUT_OF_SCOPE)}
+            FROM parsed p {join}
+            WHERE {community} IS NOT NULL AND {community} NOT IN (SELECT community_id FROM scope_communities)
+            """
+        )
+        link = _community_link(kind, schemas, "t")
+    join, _, community = link
+    key_match = " AND ".join(f"t.{ident(k)} = p.{ident(k)}" for k in kind.key)
+    first_key = kind.key[0] if kind.key[0] in {f.name for f in kind.fields} else kind.fields[0].name
+    con.execute(
+        f"""
+        INSERT INTO errors
+        SELECT DISTINCT p._row, {sql_str(first_key)}, CAST(p.{ident(raw_column(kind.field(first_key)))} AS VARCHAR),
+            {sql_str(OUT_OF_SCOPE_RECORD)}
+        FROM parsed p JOIN {ident(kind.table)} t ON {key_match} {join}
+        WHERE {community} IS NOT NULL AND {community} NOT IN (SELECT community_id FROM scope_communities)
+            AND p._row NOT IN (SELECT _row FROM errors WHERE reason = {sql_str(OUT_OF_SCOPE)})
+        """
+    )
 
 
 def _accept(con: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str, file_label: str, sheet: str | None) -> None:
@@ -326,7 +445,11 @@ def load_paths(
     progress: Progress | None = None,
     on_stage: Callable[[str], None] | None = None,
     crs: SourceCrs | None = None,
+    *,
     demo: bool = False,
+    scope: Scope | None = None,
+    dry_run: bool = False,
+    header_aliases: dict[str, dict[str, str]] | None = None,
 ) -> BatchResult:
     """Load ledger files and folders as one batch.
 
@@ -341,6 +464,10 @@ def load_paths(
     crs : the coordinate system of boundary files that do not declare one (``--crs``).
     demo : mark the warehouse as the demo (``python -m etl demo`` only); any other load clears the mark,
         so a demo warehouse that real ledgers were loaded into asks for sign-in like any other.
+    scope : the loading user's streets and communities; rows of other communities are rejected.
+    dry_run : do everything but write: the counts, rejections and skipped rows of the batch as it would
+        load, with the warehouse left byte for byte as it was (``--dry-run``, the upload page's preview).
+    header_aliases : more headers for fields, ``{kind: {header: field}}`` (a street's own column names).
 
     Returns
     -------
@@ -348,8 +475,10 @@ def load_paths(
     or 2 (nothing could be read, nothing committed).
     """
     schemas = load_schemas()
+    if header_aliases:
+        schemas = schemas.with_header_aliases(header_aliases)
     db = warehouse_path(db)
-    result = BatchResult(batch_id=_now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db)
+    result = BatchResult(batch_id=_now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db, dry_run=dry_run)
     files = find_ledger_files([Path(p) for p in paths])
     labels = _labels(files)
     sheets: list[tuple[int, int, LedgerSheet]] = []
@@ -379,16 +508,25 @@ def load_paths(
                     SheetResult(
                         label,
                         failure.sheet,
-                        None,
+                        failure.kind,
                         status="skipped" if failure.skipped else "error",
                         message=failure.message,
                         sha256=digest,
                         started_at=_now(),
                         finished_at=_now(),
+                        columns=dict(failure.columns),
+                        ignored_columns=list(failure.ignored),
+                        missing_columns=list(failure.missing),
                     )
                 )
+                if failure.skipped:
+                    result.skipped.append(Skipped(label, failure.sheet, None, failure.message))
             for sheet_index, sheet in enumerate(read.sheets):
                 sheets.append((file_index, sheet_index, sheet))
+                result.skipped += [
+                    Skipped(label, sheet.sheet, row, skipped_row_reason(what))
+                    for row, what in sorted(sheet.skipped_rows.items())
+                ]
     if not sheets:
         result.exit_code = EXIT_NOTHING_READ
         return result
@@ -405,13 +543,16 @@ def load_paths(
                 label = labels[sheet.file]
                 if on_stage:
                     on_stage(f"校验入库 {label}" + (f"「{sheet.sheet}」" if sheet.sheet else ""))
-                sheet_result, rejections = load_sheet(con, sheet, schemas, result.batch_id, label)
+                sheet_result, rejections = load_sheet(con, sheet, schemas, result.batch_id, label, scope)
                 sheet_result.sha256 = digests[sheet.file]
                 result.sheets.append(sheet_result)
                 result.rejected.extend(rejections)
             if strict and result.rejected:
                 con.execute("ROLLBACK")
                 result.exit_code = EXIT_STRICT_REJECTED
+                return result
+            if dry_run:  # counted against the warehouse as it is; the working copy is thrown away
+                con.execute("ROLLBACK")
                 return result
             if on_stage:
                 on_stage("网格检查")

@@ -15,11 +15,28 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
+from etl.layout import (
+    LOST_DIGITS,
+    Grid,
+    HeaderBlock,
+    Span,
+    classify_rows,
+    csv_groups,
+    footer_rows_of_table,
+    is_number_cell,
+    is_options_list,
+    locate_block,
+    mask_number,
+    skipped_note,
+    spread_merges,
+    title_rows,
+)
 from etl.sheets import LedgerError, LedgerSheet, NoHeaderError, Progress, ReadResult, SheetFailure, SourceCrs
-from streetdash.schema import Kind, Schemas, normalise_header
+from streetdash.schema import Kind, Schemas
 
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 # The rejected-row workbooks the loader writes next to its input: never read back as ledgers.
@@ -51,70 +68,97 @@ def find_ledger_files(paths: list[Path]) -> list[Path]:
 # Header detection
 
 
-def match_header(cells: list[str], schemas: Schemas, kind_name: str | None) -> tuple[Kind, dict[int, str]] | None:
-    """The kind and column->field mapping that a row of cells matches best, or None.
-
-    A row is a header when at least two cells are headers of one kind; among kinds, the one that
-    matches most fields wins, then the one with most of its required fields present.
-    """
-    normalised = [normalise_header(c) if c else "" for c in cells]
-    best: tuple[tuple[int, int], Kind, dict[int, str]] | None = None
-    kinds = [schemas.kinds[kind_name]] if kind_name else schemas.ledgers()
-    for kind in kinds:
-        header_map = kind.header_map()
-        mapping: dict[int, str] = {}
-        for i, h in enumerate(normalised):
-            name = header_map.get(h)
-            if name and name not in mapping.values():
-                mapping[i] = name
-        required = {f.name for f in kind.required_fields}
-        score = (len(mapping), len(required & set(mapping.values())))
-        if len(mapping) >= 2 and (best is None or score > best[0]):
-            best = (score, kind, mapping)
-    return (best[1], best[2]) if best else None
-
-
 def locate_header(
     rows: list[list[str]], schemas: Schemas, kind_name: str | None
 ) -> tuple[int, Kind, dict[int, str]] | None:
-    """Index of the header row among the first rows, with its kind and mapping."""
-    best = None
-    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found = match_header(cells, schemas, kind_name)
-        if found and (best is None or len(found[1]) > len(best[2])):
-            best = (index, *found)
-    return best
+    """Index of the (first) header row among the first rows, with its kind and mapping."""
+    block = locate_block(rows, schemas, kind_name, scan_rows=HEADER_SCAN_ROWS)
+    return (block.top, block.kind, block.mapping) if block else None
 
 
-def _check_required(kind: Kind, mapping: dict[int, str], where: str) -> None:
-    missing = [f.header for f in kind.required_fields if f.name not in mapping.values()]
-    if missing:
-        raise LedgerError(f"{where}识别为{kind.title}，但缺少必填列：{'、'.join(missing)}")
+class NotALedgerError(LedgerError):
+    """A sheet that is not a ledger (a list of drop-down choices): skipped and named, not an error."""
 
 
-def _sheet_from_rows(
-    file: Path, sheet: str | None, rows: list[list[str]], schemas: Schemas, kind_name: str | None
-) -> LedgerSheet:
+class MissingColumnsError(LedgerError):
+    """A sheet that looks like a ledger but lacks required columns; carries what was recognised."""
+
+    def __init__(self, message: str, block: HeaderBlock):
+        super().__init__(message)
+        self.block = block
+
+
+def check_block(block: HeaderBlock, where: str) -> None:
+    """Raise if the header block lacks a required column: an error naming the columns found and the
+    ones missing, or, for a sheet of nothing but choices, :class:`NotALedgerError`."""
+    missing = block.missing
+    if not missing:
+        return
+    found = "、".join(block.columns.values())
+    if is_options_list(block):
+        raise NotALedgerError(f"{where}只有可选值的列表（{found}），不是台账，已跳过")
+    raise MissingColumnsError(
+        f"{where}识别为{block.kind.title}，但缺少必填列：{'、'.join(missing)}（已识别的列：{found}）", block
+    )
+
+
+def failure_from(path: Path, sheet: str | None, exc: LedgerError) -> SheetFailure:
+    """The failure of a sheet that could not be loaded, with what was recognised of it."""
+    failure = SheetFailure(path, sheet, str(exc), skipped=isinstance(exc, NotALedgerError))
+    if isinstance(exc, MissingColumnsError):
+        block = exc.block
+        failure.kind = block.kind.name
+        failure.columns = block.columns
+        failure.ignored = block.ignored
+        failure.missing = block.missing
+    return failure
+
+
+def sheet_from_grid(file: Path, sheet: str | None, grid: Grid, schemas: Schemas, kind_name: str | None) -> LedgerSheet:
+    """A worksheet's ledger: header block found (over up to three rows), merged values spread, totals,
+    footers and notes set aside, ID and phone numbers stored as Excel numbers rejected."""
     where = f"文件 {file.name}" + (f" 工作表「{sheet}」" if sheet else "")
-    located = locate_header(rows, schemas, kind_name)
-    if located is None:
+    block = locate_block(
+        grid.cells, schemas, kind_name, groups=grid.groups, spans=grid.spans, scan_rows=HEADER_SCAN_ROWS
+    )
+    if block is None:
         wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
         raise NoHeaderError(f"{where}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
-    index, kind, mapping = located
-    _check_required(kind, mapping, f"{where}：")
-    header_cells = rows[index]
-    data = rows[index + 1 :]
-    columns = {name: pa.array([r[i] if i < len(r) else None for r in data], pa.string()) for i, name in mapping.items()}
-    row_numbers = pa.array(range(index + 2, index + 2 + len(data)), pa.int64())
-    table = pa.Table.from_pydict({**columns, "_row": row_numbers})
+    check_block(block, f"{where}：")
+    kind = block.kind
+    start = block.bottom + 1
+    under = classify_rows(
+        [(r + 1, grid.written[r], r in grid.merged_notes) for r in range(start, len(grid.cells)) if grid.own[r]]
+    )
+    records = [r for r in range(start, len(grid.cells)) if r + 1 not in under]
+    skipped = {**title_rows(grid.own[: block.top]), **under}
+    problems: list[tuple[int, str, str | None, str]] = []
+    columns = {}
+    for i, name in block.mapping.items():
+        lost_digits = LOST_DIGITS.get(kind.field(name).type)
+        values = []
+        for r in records:
+            value = grid.cells[r][i] if grid.own[r] and i < len(grid.cells[r]) else None
+            if value is not None and lost_digits and is_number_cell(grid.raw[r][i]):
+                # Never hashed or checked: the digits are not the person's any more.
+                problems.append((r + 1, name, mask_number(value), lost_digits))
+                value = None
+            values.append(value)
+        columns[name] = pa.array(values, pa.string())
+    table = pa.Table.from_pydict({**columns, "_row": pa.array([r + 1 for r in records], pa.int64())})
+    note = skipped_note(skipped)
     return LedgerSheet(
         file=file,
         sheet=sheet,
         kind=kind,
-        header_row=index + 1,
-        columns={name: header_cells[i] for i, name in mapping.items()},
-        ignored_headers=[c for i, c in enumerate(header_cells) if c and i not in mapping],
+        header_row=block.top + 1,
+        header_end=block.bottom + 1,
+        columns=block.columns,
+        ignored_headers=block.ignored,
         table=table,
+        problems=problems,
+        notes=[note] if note else [],
+        skipped_rows=skipped,
     )
 
 
@@ -150,10 +194,18 @@ def read_workbook(path: Path, schemas: Schemas, kind_name: str | None = None) ->
         result.failures.append(SheetFailure(path, None, f"文件 {path.name} 无法作为 Excel 打开：{exc}"))
         return result
     no_header: list[SheetFailure] = []
-    for name in workbook.sheet_names:
+    for meta in workbook.sheets_metadata:
+        name = meta.name
+        if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+            # Drop-down lists and helper tables are hidden; a hidden sheet is nobody's ledger.
+            message = f"文件 {path.name} 工作表「{name}」是隐藏的工作表，不是台账，已跳过"
+            result.failures.append(SheetFailure(path, name, message, skipped=True))
+            continue
         try:
+            worksheet = workbook.get_sheet_by_name(name)
             # skip_empty_area=False keeps leading blank rows, so row numbers match what Excel shows.
-            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            raw = worksheet.to_python(skip_empty_area=False)
+            spans = [Span.from_calamine(m) for m in worksheet.merged_cell_ranges or []]
         except Exception as exc:
             result.failures.append(SheetFailure(path, name, f"文件 {path.name} 工作表「{name}」无法读取：{exc}"))
             continue
@@ -161,11 +213,11 @@ def read_workbook(path: Path, schemas: Schemas, kind_name: str | None = None) ->
         if not any(any(r) for r in rows):
             continue
         try:
-            result.sheets.append(_sheet_from_rows(path, name, rows, schemas, kind_name))
+            result.sheets.append(sheet_from_grid(path, name, spread_merges(raw, rows, spans), schemas, kind_name))
         except NoHeaderError as exc:
             no_header.append(SheetFailure(path, name, str(exc)))
         except LedgerError as exc:
-            result.failures.append(SheetFailure(path, name, str(exc)))
+            result.failures.append(failure_from(path, name, exc))
     for failure in no_header:
         if result.sheets:
             failure.skipped = True
@@ -240,20 +292,24 @@ def read_csv(
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     head_text = body[:262_144].decode(codec, errors="ignore")
     head = _head_rows(head_text)
-    located = locate_header(head, schemas, kind_name)
-    if located is None:
+    upper, groups = csv_groups(head)
+    block = locate_block(head, schemas, kind_name, upper=upper, groups=groups, scan_rows=HEADER_SCAN_ROWS)
+    if block is None:
         wanted = f"{schemas.kinds[kind_name].title}的" if kind_name else "任何台账的"
         result.failures.append(
             SheetFailure(path, None, f"文件 {path.name}：前 {HEADER_SCAN_ROWS} 行中找不到{wanted}表头行，请检查列名")
         )
         return result
-    index, kind, mapping = located
     try:
-        _check_required(kind, mapping, f"文件 {path.name}：")
+        check_block(block, f"文件 {path.name}：")
     except LedgerError as exc:
-        result.failures.append(SheetFailure(path, None, str(exc)))
+        result.failures.append(failure_from(path, None, exc))
         return result
+    index, kind = block.bottom, block.kind
     header = head[index]
+    # The first two columns are read even when no field is found in them: a total or footer row says
+    # what it is there (合计 in the 序号 column).
+    mapping = {**block.mapping, **{i: f"_c{i}" for i in (0, 1) if i < len(header) and i not in block.mapping}}
     try:
         try:
             table = _read_csv_fast(body, codec, index, len(header), mapping, progress)
@@ -267,15 +323,24 @@ def read_csv(
             result.failures.append(SheetFailure(path, None, f"文件 {path.name}：{exc}"))
             return result
         table = _read_csv_slow(data.decode(codec).removeprefix("\ufeff"), index, mapping, progress)
+    under = footer_rows_of_table(table, kind, [mapping[i] for i in sorted(mapping)])
+    if under:
+        table = table.filter(pc.invert(pc.is_in(table["_row"], pa.array(list(under), pa.int64()))))
+    skipped = {**title_rows([any(r) for r in head[: block.top]]), **under}
+    table = table.drop_columns([name for name in table.column_names if name.startswith("_c")])
+    note = skipped_note(skipped)
     result.sheets.append(
         LedgerSheet(
             file=path,
             sheet=None,
             kind=kind,
-            header_row=index + 1,
-            columns={name: header[i] for i, name in mapping.items()},
-            ignored_headers=[c for i, c in enumerate(header) if c and i not in mapping],
+            header_row=block.top + 1,
+            header_end=block.bottom + 1,
+            columns=block.columns,
+            ignored_headers=block.ignored,
             table=table,
+            notes=[note] if note else [],
+            skipped_rows=skipped,
         )
     )
     return result

@@ -39,6 +39,9 @@ class LedgerSheet:
     # Problems found while reading, before staging: (row, field, value, reason). A boundary's geometry.
     problems: list[tuple[int, str, str | None, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the user should know (CRS used, repairs)
+    header_end: int | None = None  # last header row of a header over several rows (else header_row)
+    # Rows under the header that are not records (合计, 表尾, 备注): Excel row number -> what they are.
+    skipped_rows: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +50,12 @@ class SheetFailure:
     sheet: str | None
     message: str
     skipped: bool = False  # a sheet beside ledgers that is not one (说明, lists): reported, not an error
+    # A sheet that looks like a ledger but lacks required columns: what was recognised, so that a user
+    # can place the missing columns (the upload page's column mapping).
+    kind: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field name -> header as written
+    ignored: list[str] = field(default_factory=list)  # headers no field was found for
+    missing: list[str] = field(default_factory=list)  # headers of the required fields not found
 
 
 @dataclass

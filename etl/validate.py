@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl.layout import EXPONENT_FORM, LOST_DIGITS
 from etl.normalise import DATE_FORMS, ident, raw_column, sql_str
 from streetdash.schema import Field, Kind, Schemas
 
@@ -105,22 +106,36 @@ def field_checks(f: Field, kind: Kind, schemas: Schemas) -> list[Check]:
                 )
             )
     elif f.type == "id_number":
+        checks += lost_digits_checks(f)
         checks.append(
             Check(
                 f.name,
-                f"{raw} IS NOT NULL AND NOT id_valid({typed})",
+                f"{raw} IS NOT NULL AND NOT id_valid({typed}) AND NOT {exponent_form(raw)}",
                 sql_str("身份证号应为18位且校验位正确（若以数字格式保存会丢失末尾数字，请设为文本）"),
             )
         )
     elif f.type == "phone":
+        checks += lost_digits_checks(f)
         checks.append(
             Check(
                 f.name,
-                f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '1[3-9][0-9]{{9}}')",
+                f"{raw} IS NOT NULL AND NOT regexp_full_match({typed}, '1[3-9][0-9]{{9}}') AND NOT {exponent_form(raw)}",
                 sql_str("不是有效的11位手机号"),
             )
         )
     return checks
+
+
+def exponent_form(raw: str) -> str:
+    """SQL: the value is a number as Excel shows a long one (``1.41181E+17``), saved so by a CSV export."""
+    return f"regexp_full_match(replace({raw}, ' ', ''), {sql_str(EXPONENT_FORM)})"
+
+
+def lost_digits_checks(f: Field) -> list[Check]:
+    """An ID or phone number in Excel's exponent form has lost its last digits: rejected with the fix,
+    never taken for a (wrong) number. (Numeric cells of a workbook are caught by the reader.)"""
+    raw = ident(raw_column(f))
+    return [Check(f.name, f"{raw} IS NOT NULL AND {exponent_form(raw)}", sql_str(LOST_DIGITS[f.type]))]
 
 
 def all_checks(kind: Kind, schemas: Schemas) -> list[Check]:

@@ -29,9 +29,10 @@ LOADING_ROLES = frozenset({"clerk", "street", "admin"})
 # The pages of the app by key (the file name in pages/), and who may open them. The navigation shows a
 # role only its pages; a page opened by URL checks the same table (``may_open``).
 VIEW_PAGES = ("overview", "tasks", "mediation", "employment", "campaigns", "grid_map", "report", "explore")
+LOAD_PAGES = ("upload",)
 STATUS_PAGES = ("data_status",)
 ADMIN_PAGES = ("accounts", "audit")
-PAGES = VIEW_PAGES + STATUS_PAGES + ADMIN_PAGES
+PAGES = VIEW_PAGES + LOAD_PAGES + STATUS_PAGES + ADMIN_PAGES
 # Written in the accounts file and on the command line: everything the warehouse holds.
 ALL = "全部"
 _SEPARATORS = re.compile(r"[,，、;；]")
@@ -187,6 +188,8 @@ def may_open(role: str, scope: Scope, page: str) -> bool:
         return role == "admin"
     if page in VIEW_PAGES:
         return role in VIEWING_ROLES or (role == "admin" and not scope.is_empty)
+    if page in LOAD_PAGES:
+        return role in LOADING_ROLES
     if page in STATUS_PAGES:
         return role in VIEWING_ROLES or role == "clerk" or (role == "admin" and not scope.is_empty)
     return False

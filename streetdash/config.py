@@ -86,6 +86,12 @@ SETTINGS = [
     Setting("STREETDASH_SQL_PER_USER", "1", "每个用户（会话）同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
     Setting("STREETDASH_SQL_TOTAL", "4", "整个应用同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
     Setting(
+        "STREETDASH_HEADER_MAPPINGS",
+        str(DATA_DIR / "local" / "header_mappings"),
+        "「导入台账」页中用户为无法识别的列指定的字段（每个街道一个 JSON 文件）所在的目录，下次导入同名的列时自动使用；"
+        "不在数仓和代码库里。",
+    ),
+    Setting(
         "BROWSER_PATH",
         "",
         "导出图表（PNG/SVG、月报中的图）所用的 Chromium/Chrome；不设时在 PATH 中找 chromium。不会自动下载浏览器。",

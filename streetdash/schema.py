@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -121,6 +122,25 @@ class Schemas:
 
     def by_table(self, table: str) -> Kind:
         return next(k for k in self.kinds.values() if k.table == table)
+
+    def with_header_aliases(self, aliases: dict[str, dict[str, str]]) -> Schemas:
+        """These schemas with more headers for some fields: ``{kind: {header: field}}``, the column names
+        a street's own ledgers use that the schema does not know (saved from the upload page).
+        Unknown kinds and fields are ignored."""
+        kinds = dict(self.kinds)
+        for kind_name, headers in aliases.items():
+            kind = kinds.get(kind_name)
+            if kind is None:
+                continue
+            extra: dict[str, list[str]] = {}
+            for header, field_name in headers.items():
+                extra.setdefault(field_name, []).append(header)
+            fields = tuple(
+                dataclasses.replace(f, synonyms=(*f.synonyms, *extra[f.name])) if f.name in extra else f
+                for f in kind.fields
+            )
+            kinds[kind_name] = dataclasses.replace(kind, fields=fields)
+        return Schemas(kinds, self.enums)
 
 
 def _enum_values(entry: dict) -> list[str]:

@@ -12,6 +12,7 @@ os.environ["STREETDASH_SAVED_QUERIES"] = str(_scratch / "saved_queries.sqlite")
 os.environ["STREETDASH_ACCOUNTS"] = str(_scratch / "accounts.json")
 os.environ["STREETDASH_AUDIT"] = str(_scratch / "audit.sqlite")
 os.environ["STREETDASH_AUTH"] = "local"
+os.environ["STREETDASH_HEADER_MAPPINGS"] = str(_scratch / "header_mappings")
 # A failing page raises in tests (AppTest sees the exception) instead of showing the reference number.
 os.environ["STREETDASH_RAISE_ERRORS"] = "1"
 

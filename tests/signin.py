@@ -16,6 +16,7 @@ USERS = {
     "xuzhuang": ("许庄街道书记", "street", "许庄街道"),
     "community": ("崇北社区书记", "community", "崇文街道/崇北社区"),
     "clerk": ("崇文内勤", "clerk", "崇文街道"),
+    "community_clerk": ("崇北内勤", "clerk", "崇文街道/崇北社区"),
     "admin": ("管理员", "admin", ""),
 }
 

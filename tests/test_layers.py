@@ -176,3 +176,14 @@ def test_core_files_do_not_import_the_etl_or_the_app():
 def test_the_app_modules_are_where_the_app_is():
     names = {name for name in _project_files() if _is_app(name)}
     assert {"streetdash.app.ui", "streetdash.app.data", "streetdash.app.sidebar", "dashboard"} <= names
+
+
+def test_pages_reach_the_etl_only_through_the_upload_module():
+    """The app may load ledgers (the 导入台账 page), through one small module: no page and no other app
+    module imports ``etl``."""
+    files = _project_files()
+    modules = set(files)
+    for name, path in files.items():
+        if _is_app(name) and name != "streetdash.app.uploads":
+            wrong = {t for t in _imports(path, modules, name) if _layer(t) == "etl"}
+            assert not wrong, f"{name} imports {wrong}"

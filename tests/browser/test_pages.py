@@ -21,6 +21,7 @@ PAGES = {
     "employment": "employment",
     "campaigns": "campaigns",
     "grid_map": "grid_map",
+    "upload": "upload",
     "data_status": "data_status",
     "explore": "explore",
     "report": "report",

@@ -242,7 +242,9 @@ def test_missing_required_column_is_reported(tmp_path):
     result = load_paths([tmp_path], db=tmp_path / "w.duckdb")
     failure = next(s for s in result.sheets if s.file == no_status.name)
     assert failure.status == "error"
-    assert failure.message == "文件 任务.csv：识别为任务台账，但缺少必填列：状态"
+    assert failure.message == (
+        "文件 任务.csv：识别为任务台账，但缺少必填列：状态（已识别的列：任务编号、所属社区、任务类别、发布时间）"
+    )
     assert result.exit_code == 0  # the readable files of the batch were loaded
 
 

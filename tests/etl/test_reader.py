@@ -134,8 +134,8 @@ def test_kind_can_be_forced(tmp_path):
     assert read_ledger_file(path, SCHEMAS, "events").sheets[0].kind.name == "events"
     assert read_ledger_file(path, SCHEMAS, "events").sheets[0].table.column("participants").to_pylist() == ["35人"]
     forced_wrong = read_ledger_file(path, SCHEMAS, "trainings")
-    assert (
-        forced_wrong.failures[0].message == "文件 x.csv：识别为技能培训台账，但缺少必填列：培训项目、开班日期、培训人数"
+    assert forced_wrong.failures[0].message == (
+        "文件 x.csv：识别为技能培训台账，但缺少必填列：培训项目、开班日期、培训人数（已识别的列：编号、社区）"
     )
 
 

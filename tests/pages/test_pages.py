@@ -18,6 +18,7 @@ PAGES = [
     "pages/employment.py",
     "pages/campaigns.py",
     "pages/grid_map.py",
+    "pages/upload.py",
     "pages/data_status.py",
     "pages/explore.py",
     "pages/report.py",
