@@ -69,8 +69,8 @@ def test_which_pages_each_role_opens():
     street, nothing = Scope(("崇文街道",), None), Scope.nothing()
     assert pages_for("street", street) == [*access.VIEW_PAGES, "upload", "data_status"]
     assert pages_for("community", Scope(("崇文街道",), ("崇北社区",))) == [*access.VIEW_PAGES, "data_status"]
-    assert pages_for("clerk", street) == ["data_status"]  # the import pages of their scope only
-    assert pages_for("admin", nothing) == ["accounts", "audit"]  # no residents' data
+    assert pages_for("clerk", street) == ["upload", "data_status"]  # the import pages of their scope only
+    assert pages_for("admin", nothing) == ["upload", "accounts", "audit"]  # no residents' data
     assert pages_for("admin", street) == [*access.VIEW_PAGES, "upload", "data_status", "accounts", "audit"]
     assert not may_open("street", street, "audit") and not may_open("clerk", street, "overview")
 
