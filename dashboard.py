@@ -41,17 +41,20 @@ def pages(user: auth.User | None) -> list:
     page: after signing in, the root leads to the user's first page and a page's own URL to that page
     (or its refusal)."""
     allowed = [key for key, _, _ in PAGES if user is not None and user.may_open(key)]
+    # The upload page is a task, not a place to land: a clerk lands on the load status, an administrator
+    # on the accounts.
+    landing_key = next((key for key in allowed if key not in access.LOAD_PAGES), allowed[0] if allowed else None)
     listed = {
         key: st.Page(
             f"pages/{key}.py",
             title=title,
             icon=icon,
-            default=bool(allowed) and key == allowed[0],
+            default=key == landing_key,
             visibility="visible" if key in allowed else "hidden",
         )
         for key, title, icon in PAGES
     }
-    first = listed[allowed[0]] if allowed else None
+    first = listed[landing_key] if landing_key else None
 
     def landing() -> None:
         if first is not None:
