@@ -103,7 +103,7 @@ def test_every_action_is_audited_and_no_password_is_kept(plain, tmp_path, monkey
     assert by_action["download"].detail == "超期未办结任务_崇北社区_2022年12月.xlsx"
     assert by_action["download"].user == "崇北书记" and by_action["download"].scope == "崇文街道：崇北社区"
     assert by_action["report"].detail.startswith("崇北社区_2022年12月_工作月报.docx")
-    assert by_action["sql"].detail.startswith("SELECT count(*) FROM tasks\n-- 未执行")
+    assert by_action["sql"].detail.startswith("SELECT count(*) FROM tasks\n-- 1 行")  # on the scope's own rows
     assert by_action["locked"].user == "管理员" and by_action["sign_in"].client == "本机"
     assert all(e.at and e.user for e in entries)
 
