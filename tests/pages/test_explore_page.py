@@ -8,14 +8,15 @@ import pytest
 
 from streetdash import metrics
 from tests.pages.test_pages import open_page
+from tests.signin import USERS
 
 
 @pytest.fixture
 def page(demo, monkeypatch, tmp_path):
     monkeypatch.setenv("STREETDASH_SAVED_QUERIES", str(tmp_path / "saved.sqlite"))
 
-    def opened(**query):
-        return open_page("pages/explore.py", demo[0], monkeypatch, **query)
+    def opened(user: str = "district", **query):
+        return open_page("pages/explore.py", demo[0], monkeypatch, user=user, **query)
 
     return opened
 
@@ -142,9 +143,8 @@ def test_a_query_over_the_concurrency_cap_is_a_warning(page):
     from streetdash import sqlworker
 
     at = page()
-    at.session_state["user"] = "张科长"
     limits = sqlworker.Limits.from_settings()
-    with sqlworker.RUNNING.slot("张科长", limits):  # one of theirs is still running
+    with sqlworker.RUNNING.slot(USERS["district"][0], limits):  # one of the signed-in user's is still running
         run_sql(at, "SELECT 1")
     assert not at.error
     assert "每人同时最多 1 条" in at.warning[0].value
@@ -160,10 +160,7 @@ def test_a_big_result_is_cut_at_the_byte_limit_and_the_session_keeps_only_that(p
 
 
 def test_the_sql_box_sees_only_the_signed_in_scope(page):
-    from streetdash.access import Scope
-
-    at = page()
-    at.session_state["scope"] = Scope(("崇文街道",), ("崇北社区",))
+    at = page(user="community")  # 崇文街道/崇北社区
     run_sql(at, "SELECT community, count(*) AS n FROM stg_tasks GROUP BY ALL")
     assert frame_with(at, "n").values.tolist() == [["崇北社区", 306]]
     run_sql(at, "SELECT street, tasks_published FROM street_metrics(DATE '2022-01-01', DATE '2022-12-31')")

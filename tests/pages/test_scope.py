@@ -112,7 +112,7 @@ def test_the_grid_map_and_card_hold_the_community_only(plain, monkeypatch):
     mine = set(grids.loc[grids["community"] == MINE, "grid_id"])
     other = sorted(set(grids["grid_id"]) - mine)[0]
     at = community_page("pages/grid_map.py", plain, monkeypatch, grid=other)
-    assert f"网格「{other}」不在当前范围内" in at.warning[0].value
+    assert f"网格「{markdown(other)}」不在当前范围内" in at.warning[0].value
     assert not [h for h in at.subheader if markdown(other) in h.value]  # no card for it
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     located = {loc for trace in spec["data"] for loc in trace.get("locations") or []}
