@@ -155,7 +155,8 @@ def report_filters(con: duckdb.DuckDBPyConnection, street: str, month: str | dt.
         raise ReportError(
             f"{start.year}年{start.month}月晚于数据截至日期 {latest:%Y-%m-%d}，没有可报告的数据。请选择更早的月份。"
         )
-    return Filters(street, (community,) if community else (), start, month_end(start)), latest
+    # A month the data stops in ends on the data's last day, and compares with as many days before.
+    return Filters(street, (community,) if community else (), start, month_end(start)).cut_at(latest), latest
 
 
 def _row(frame: pd.DataFrame) -> pd.Series | None:

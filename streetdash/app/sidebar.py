@@ -6,14 +6,23 @@ import datetime as dt
 
 import streamlit as st
 
-from streetdash.filters import FILTER_PARAMS, PERIODS, Filters, from_query, period_range, preset_of, to_query
+from streetdash.filters import (
+    FILTER_PARAMS,
+    PERIODS,
+    Filters,
+    as_of_text,
+    from_query,
+    period_range,
+    preset_of,
+    to_query,
+)
 
 
 def _set_widgets(state, f: Filters, latest: dt.date) -> None:
     state["f_street"] = f.street
     state["f_communities"] = list(f.communities)
     state["f_period"] = preset_of(f, latest)
-    state["f_range"] = (f.start, f.end)
+    state["f_range"] = (f.start, f.asked_end or f.end)
 
 
 def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
@@ -41,11 +50,13 @@ def sidebar(streets: dict[str, list[str]], latest: dt.date) -> Filters:
         if preset == "自定义":
             picked = st.date_input("起止日期", key="f_range", format="YYYY-MM-DD")
             current = state.filters
-            start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (current.start, current.end)
+            whole = (current.start, current.asked_end or current.end)
+            start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else whole
         else:
             start, end = period_range(preset, latest)
-        st.caption(f"数据截至 {latest:%Y-%m-%d}")
-    chosen_filters = Filters(street, tuple(chosen), start, end)
+        st.caption(as_of_text(latest))
+    # A period past the data's last day ends there (and compares with as many days before it).
+    chosen_filters = Filters(street, tuple(chosen), start, end).cut_at(latest)
     state.filters = chosen_filters
     # A page's own parameters (the grid map's ?grid=) stay; the filter ones are rewritten.
     others = {key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_PARAMS}

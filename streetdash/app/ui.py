@@ -3,6 +3,7 @@ with their downloads."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pandas.io.formats.style import Styler
 from streetdash import charts, export
 from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
-from streetdash.filters import Filters
+from streetdash.filters import Filters, as_of_text
 from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 
 
@@ -59,8 +60,11 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
 
 
 def caption(f: Filters) -> None:
+    from streetdash.app import data
+
     where = "、".join(f.communities) if f.communities else f"{f.street or ''}全部社区"
-    st.caption(f"{where} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
+    _, latest = data.scope()
+    st.caption(f"{where} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}） · {as_of_text(latest, f.end.year)}")
 
 
 def definitions(keys: list[str]) -> None:
@@ -249,7 +253,7 @@ def drill_down(event, f: Filters) -> None:
     }
     chosen = tuple(sorted(n for n in names if n in _communities(f)))
     if chosen and chosen != f.communities:
-        st.session_state.pending_filters = Filters(f.street, chosen, f.start, f.end)
+        st.session_state.pending_filters = dataclasses.replace(f, communities=chosen)
         st.rerun()
 
 
