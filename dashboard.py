@@ -15,6 +15,7 @@ st.set_page_config(page_title="街道治理数据驾驶舱", page_icon=str(ICON)
 
 PAGES = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/assessment.py", title="考核排名", icon=":material/military_tech:"),
     st.Page("pages/tasks.py", title="任务办结", icon=":material/task_alt:"),
     st.Page("pages/mediation.py", title="矛盾调解", icon=":material/handshake:"),
     st.Page("pages/employment.py", title="就业服务", icon=":material/work:"),

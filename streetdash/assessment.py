@@ -61,9 +61,9 @@ def score(indicator: Indicator, actual, target: float | None = None) -> Part:
     ``target`` (in the scheme's units) is the campaign target of a ``target = "campaign"`` rule; a
     fixed target comes from the scheme. A missing value is 无数据, a missing target 无目标: no points.
     """
-    value = indicator.scheme_value(actual)
-    if value is None:
+    if _missing(actual):
         return Part(indicator, None, status=NO_DATA)
+    value = indicator.scheme_value(actual)
     w = indicator.weight
     if indicator.rule == "linear":
         share = (value - indicator.zero_at) / (indicator.full_at - indicator.zero_at)
@@ -245,16 +245,13 @@ class Assessment:
         rows = []
         for p in s.parts if s else ():
             i = p.indicator
-            if p.status == NO_DATA:
-                actual = NO_DATA
-            else:
-                actual = i.written(p.actual) if p.actual is not None else NO_DATA
+            actual = NO_DATA if p.actual is None else i.shown(p.actual)
             note = {
                 NO_DATA: "本月没有数据，不计分",
                 NO_TARGET: "没有目标值，不计分",
             }.get(p.status, "")
             if p.target is not None and i.from_campaigns:
-                note = f"本月目标 {i.written(p.target)}"
+                note = f"本月目标 {i.shown(p.target)}"
             rows.append(
                 {
                     "指标": i.label,

@@ -89,13 +89,25 @@ def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
 
 
 def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
+    """Per category: tasks published in the period (and the median days they took), tasks due in it
+    and the 办结率 over those, counted as the metric macros count them (metrics_grouped.due_metrics)."""
     return _df(
         con,
         """
-        SELECT t.category AS 类别, count(*) AS 发布, count(*) FILTER (WHERE t.is_closed) AS 办结,
-               count(*) FILTER (WHERE t.is_closed) / count(*) AS 办结率, median(t.days_to_close) AS 办结时长中位数
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.published_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 发布 DESC""",
+        WITH period AS (SELECT CAST($start AS DATE) AS p_start,
+                               least(CAST($end AS DATE), (SELECT max(as_of) FROM data_as_of)) AS p_end),
+        tasks AS (SELECT t.* FROM stg_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
+        published AS (
+            SELECT category, count(*) AS published, median(days_to_close) AS median_days
+            FROM tasks, period WHERE published_on BETWEEN p_start AND p_end GROUP BY ALL),
+        due AS (
+            SELECT category, count(*) AS due, count(*) FILTER (WHERE is_closed AND closed_on <= p_end) AS due_closed
+            FROM tasks, period WHERE counts_as_due AND due_on BETWEEN p_start AND p_end GROUP BY ALL)
+        SELECT category AS 类别, coalesce(p.published, 0) AS 发布, coalesce(d.due, 0) AS 应办结,
+               coalesce(d.due_closed, 0) AS 应办已办结, d.due_closed / nullif(d.due, 0) AS 办结率,
+               p.median_days AS 办结时长中位数
+        FROM published p FULL JOIN due d USING (category)
+        ORDER BY 发布 DESC, 应办结 DESC, 类别""",
         filters,
     )
 

@@ -26,7 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from streetdash import charts, export, queries, ranking, topics
+from streetdash import assessment, charts, export, queries, ranking, topics
 from streetdash import metrics as layer
 from streetdash.attention import attention_items
 from streetdash.db import connect_readonly
@@ -119,6 +119,7 @@ class ReportData:
     campaigns: pd.DataFrame
     mediation_levels: pd.DataFrame
     grid_map: object = None  # the scope's grid map (a plotly figure), None without boundaries
+    assessment: assessment.Assessment | None = None  # the month's 考核 of the street's communities
     generated_at: dt.datetime = field(default_factory=dt.datetime.now)
 
     @property
@@ -183,6 +184,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, f: Filters, latest: dt.date
         campaigns=queries.campaigns(con, f),
         mediation_levels=queries.mediation_by_level(con, f),
         grid_map=_grid_map(con, f),
+        assessment=assessment.read_assessment(con, f.street, f.start, months=2),
     )
 
 
@@ -507,6 +509,64 @@ def ranking_section(doc: Document, data: ReportData) -> None:
     )
 
 
+def assessment_section(doc: Document, data: ReportData) -> None:
+    """The month's 考核: the ranking table of the 考核排名 page (rank, score, band, change of rank),
+    and for a community's report that community's indicators, the largest loss first."""
+    a = data.assessment
+    if a is None or not a.current():
+        doc.add_paragraph("本月没有可考核的数据。")
+        return
+    scheme = a.scheme
+    doc.add_paragraph(
+        f"按《{scheme.title}》计分，满分 {scheme.full_marks:g} 分，{scheme.bands.text()}；"
+        "没有数据的指标不计分。较上月为名次的变化。"
+    )
+    table = a.ranking()
+    colours = {"绿": GREEN, "红": RED}
+    rows, row_colours = [], []
+    for r in table.itertuples(index=False):
+        place = "—" if pd.isna(r.名次) else str(int(r.名次))
+        score = "—" if pd.isna(r.得分) else f"{r.得分:.1f}"
+        rows.append([place, getattr(r, a.noun), score, r.等级, r.较上月, r.无数据指标 or "—"])
+        row_colours.append([None, None, colours.get(r.等级), colours.get(r.等级), None, None])
+    _table(
+        doc,
+        ["名次", a.noun, "得分", "等级", "较上月", "无数据指标"],
+        rows,
+        [1.2, 3.0, 1.8, 1.4, 1.8, 6.6],
+        numbers_from=2,
+        colours=row_colours,
+        size=9,
+    )
+    for community in data.filters.communities:
+        parts = a.breakdown(community)
+        if parts.empty:
+            continue
+        group = a.group(community)
+        doc.add_paragraph(
+            f"{community}本月得分 {group.score:.1f} 分，各项得分（失分多的在前）："
+            if group.score is not None
+            else f"{community}本月没有可计分的指标："
+        )
+        _table(
+            doc,
+            ["指标", "完成值", "计分规则", "得分", "失分"],
+            [
+                [
+                    r.指标,
+                    r.完成值,
+                    r.计分规则,
+                    "—" if pd.isna(r.得分) else f"{r.得分:.1f}",
+                    "—" if pd.isna(r.失分) else f"{r.失分:.1f}",
+                ]
+                for r in parts.itertuples(index=False)
+            ],
+            [2.6, 2.0, 7.6, 1.8, 1.8],
+            numbers_from=3,
+            size=8.5,
+        )
+
+
 def _chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -542,7 +602,9 @@ def build_report(data: ReportData, *, images: bool = True) -> bytes:
 
     doc.add_heading(f"{NUMERALS[len(TOPICS)]}、社区排名", level=1)
     ranking_section(doc, data)
-    doc.add_heading(f"{NUMERALS[len(TOPICS) + 1]}、需要关注的事项", level=1)
+    doc.add_heading(f"{NUMERALS[len(TOPICS) + 1]}、考核排名", level=1)
+    assessment_section(doc, data)
+    doc.add_heading(f"{NUMERALS[len(TOPICS) + 2]}、需要关注的事项", level=1)
     items = attention_items(data.scope_communities, data.campaigns)
     if not items:
         doc.add_paragraph("本月没有需要特别关注的事项。")

@@ -100,11 +100,20 @@ class Indicator:
         return float(actual) * 100 if self.definition.format == "rate" else float(actual)
 
     def written(self, value: float) -> str:
-        """A value in the scheme's units with its unit: 95%, 20 条, 0.5 分."""
+        """A threshold or target in the scheme's units with its unit, as the file writes it: 95%, 20 条."""
         m = self.definition
         if m.format == "rate":
             return f"{_number(value)}%"
         return f"{_number(value)} {m.unit}"
+
+    def shown(self, value: float) -> str:
+        """An actual value (in the scheme's units) as the dashboard writes it: 82.4%, 23 件, 120.6 户/人."""
+        m = self.definition
+        if m.format == "rate":
+            return f"{value:.2f}%" if 0 < value < 1 else f"{value:.1f}%"  # 0.03% is not 0.0%
+        if m.format == "count":
+            return f"{value:,.0f} {m.unit}"
+        return f"{value:,.1f} {m.unit}"
 
     def rule_text(self) -> str:
         """The rule in a sentence a secretary reads aloud."""
@@ -313,6 +322,14 @@ def _schemes(folder: Path, stamp: tuple) -> dict[str | None, Scheme]:
             )
         out[scheme.street] = scheme
     return out
+
+
+def version(folder: Path | None = None) -> str:
+    """Changes whenever a scheme file changes (a cache key for scores)."""
+    from streetdash.config import schemes_dir
+
+    folder = Path(folder or schemes_dir()).resolve()
+    return repr((str(folder), _stamp(folder))) if folder.is_dir() else "none"
 
 
 def load_schemes(folder: Path | None = None) -> dict[str | None, Scheme]:

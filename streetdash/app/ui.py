@@ -17,7 +17,7 @@ from streetdash import charts, export
 from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
 from streetdash.filters import Filters, as_of_text
-from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
+from streetdash.metrics import MISSING, Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 
 
 def metric(key: str) -> Metric:
@@ -53,9 +53,13 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
     from streetdash.app import data
 
     current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-    for start in range(0, len(keys), 4):
-        for column, key in zip(st.columns(4), keys[start : start + 4], strict=False):
-            kpi(column, key, current, previous)
+    from streetdash.app.layout import kpi_key, responsive
+
+    responsive()
+    with st.container(key=kpi_key(keys)):  # two cards to a row on a phone (streetdash/app/layout.py)
+        for start in range(0, len(keys), 4):
+            for column, key in zip(st.columns(4), keys[start : start + 4], strict=False):
+                kpi(column, key, current, previous)
     return current
 
 
@@ -109,6 +113,8 @@ def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dat
     f = st.session_state.get("filters") if scoped else None
     # Two tables of one name on a page need a key; the buttons take theirs from it.
     key = dataframe_kwargs.get("key")
+    # A number without a value reads "—" (Streamlit's default draws "None").
+    dataframe_kwargs.setdefault("placeholder", MISSING)
     event = st.dataframe(frame, **dataframe_kwargs)
     stem = export.file_stem(name, f)
     conditions = export.filter_rows(f)
