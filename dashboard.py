@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from streetdash.app import data, sidebar
+from streetdash.app import data, navigation, sidebar
 from streetdash.app.errors import run_guarded
 from streetdash.db import warehouse_status
 
@@ -25,15 +25,17 @@ PAGES = [
     st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:"),
     st.Page("pages/data_status.py", title="数据导入情况", icon=":material/upload_file:"),
 ]
-navigation = st.navigation(PAGES)
+# Streamlit's own menu is off (.streamlit/config.toml): it would flash the pages/ file names first.
+current = st.navigation(PAGES, position="hidden")
 
 
 def main() -> None:
+    navigation.sidebar_links(PAGES)
     if warehouse_status().exists:
         streets, latest = data.scope()
         if streets:
             sidebar.sidebar(streets, latest)
-    navigation.run()
+    current.run()
 
 
 run_guarded(main)

@@ -253,17 +253,17 @@ class Assessment:
             if p.target is not None and i.from_campaigns:
                 note = f"本月目标 {i.shown(p.target)}"
             rows.append(
-                {
+                {  # 得分 and 失分 early: on a phone the rule's long sentence is the part to scroll to
                     "指标": i.label,
                     "完成值": actual,
-                    "计分规则": i.rule_text(),
-                    "分值": i.weight,
                     "得分": None if p.points is None else round(p.points, 2),
                     "失分": None if p.lost is None else round(p.lost, 2),
+                    "分值": i.weight,
+                    "计分规则": i.rule_text(),
                     "说明": note,
                 }
             )
-        frame = pd.DataFrame(rows, columns=["指标", "完成值", "计分规则", "分值", "得分", "失分", "说明"])
+        frame = pd.DataFrame(rows, columns=["指标", "完成值", "得分", "失分", "分值", "计分规则", "说明"])
         for column in ("分值", "得分", "失分"):
             frame[column] = frame[column].astype("float64")
         return frame.sort_values("失分", ascending=False, na_position="last", kind="stable").reset_index(drop=True)

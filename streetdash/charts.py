@@ -28,7 +28,8 @@ pio.templates["streetdash"] = go.layout.Template(
         plot_bgcolor="white",
         xaxis=dict(showgrid=False, linecolor="#999", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#E5E5E5", zeroline=False, automargin=True, separatethousands=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        # Under the chart, from the left: above it, a legend runs into the title on a phone (390 px).
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="bottom", yref="container"),
         margin=dict(l=10, r=10, t=60, b=10),
         separators=".,",
         hoverlabel=dict(font=dict(family=FONT_STACK)),

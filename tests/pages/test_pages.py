@@ -185,7 +185,7 @@ def test_assessment_ranks_opens_a_breakdown_on_click_and_states_the_scheme(demo,
     # Before a click: the community with most to fix, its indicators the largest loss first.
     assert at.subheader[0].value.startswith("振兴社区：")
     breakdown = at.dataframe[1].value
-    assert list(breakdown.columns) == ["指标", "完成值", "计分规则", "分值", "得分", "失分", "说明"]
+    assert list(breakdown.columns) == ["指标", "完成值", "得分", "失分", "分值", "计分规则", "说明"]
     lost = breakdown["失分"].dropna().tolist()
     assert lost == sorted(lost, reverse=True)
     # A click on the first row (what the table's selection sets) opens that community's breakdown.
