@@ -428,8 +428,10 @@ def _table(
     numbers_from: int = 1,
     colours: list[list] | None = None,
     size: float = 10,
+    text_columns: tuple[int, ...] = (),
 ):
-    """A grid table; ``widths`` in cm, columns from ``numbers_from`` on are right-aligned numbers."""
+    """A grid table; ``widths`` in cm, columns from ``numbers_from`` on are right-aligned numbers, but
+    for ``text_columns``."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -446,7 +448,7 @@ def _table(
                 _font(paragraph.add_run(text), HEADING_FONT, size, bold=True)
                 continue
             _font(paragraph.add_run(text), BODY_FONT, size, color=colours[i - 1][j] if colours else None)
-            if j >= numbers_from:
+            if j >= numbers_from and j not in text_columns:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return table
 
@@ -537,6 +539,7 @@ def assessment_section(doc: Document, data: ReportData) -> None:
         numbers_from=2,
         colours=row_colours,
         size=9,
+        text_columns=(5,),
     )
     for community in data.filters.communities:
         parts = a.breakdown(community)
@@ -562,8 +565,9 @@ def assessment_section(doc: Document, data: ReportData) -> None:
                 for r in parts.itertuples(index=False)
             ],
             [2.6, 2.0, 7.6, 1.8, 1.8],
-            numbers_from=3,
+            numbers_from=1,
             size=8.5,
+            text_columns=(2,),
         )
 
 

@@ -201,3 +201,30 @@ def test_timeliness_counts_from_the_first_load(con):
     assert row(con, "崇北社区")["ledgers_timeliness"] == pytest.approx(3 / 10)
     first = con.execute("SELECT first_loaded_at, batch_id FROM tasks WHERE task_id = 'D8'").fetchall()[0]
     assert first[0] == dt.datetime(2022, 3, 28, 18, 0) and first[1].startswith("20220420")
+
+
+def test_changed_settings_apply_without_a_load(due_db, tmp_path):
+    """`python -m etl settings`: a street changes its default 办理时限 and the warehouse follows."""
+    import shutil
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(due_db, db)
+    schemes = tmp_path / "schemes"
+    schemes.mkdir()
+    (schemes / "default.toml").write_text(SHARED.replace("due_days = 6", "due_days = 10"), encoding="utf-8")
+    env = {**os.environ, "STREETDASH_SCHEMES": str(schemes)}
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "settings", "--db", str(db)], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "崇文街道：默认办理时限 10 天，响应时限 24 小时（default.toml）" in done.stdout
+    assert "许庄街道：默认办理时限 6 天" not in done.stdout  # 许庄 has no file here any more: the shared one
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT due_on FROM stg_tasks WHERE task_id = 'D3'").fetchall() == [(D(2022, 3, 20),)]
+    (schemes / "default.toml").write_text('[[indicator]]\nmetric = "tasks.nope"\n', encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "etl", "settings", "--db", str(db)], capture_output=True, text=True, env=env, check=False
+    )
+    assert refused.returncode == 1 and "不在指标目录" in refused.stderr
