@@ -13,6 +13,7 @@ from pathlib import Path
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJ_ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
+SCHEMES_DIR = Path(__file__).resolve().parent / "schemes"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,13 @@ SETTINGS = [
     Setting("STREETDASH_SESSION_IDLE_MINUTES", "30", "多少分钟没有操作后需要重新登录。"),
     Setting("STREETDASH_SESSION_HOURS", "12", "登录后最长多少小时需要重新登录（无论是否在操作）。"),
     Setting(
+        "STREETDASH_SCHEMES",
+        str(SCHEMES_DIR),
+        "考核方案和街道设置所在的目录：每个街道一个 .toml 文件（指标、权重、计分规则、等级，以及默认办理时限、响应时限），"
+        "default.toml 为共用方案；修改后考核排名立即按新方案计分，办理时限和响应时限在下一次导入"
+        "（或 python -m etl settings）后生效。",
+    ),
+    Setting(
         "STREETDASH_RAISE_ERRORS",
         "",
         "设为 1 时页面出错直接抛出异常（供测试和开发用）；默认只向用户显示中文说明和参考编号，详细信息写入服务器日志。",
@@ -151,6 +159,11 @@ def setting_number(name: str) -> float:
 def warehouse_path(override: str | os.PathLike | None = None) -> Path:
     """The warehouse file: ``--db`` if given, else ``$WAREHOUSE_DB``, else ``data/warehouse.duckdb``."""
     return Path(override) if override else Path(setting("WAREHOUSE_DB"))
+
+
+def schemes_dir() -> Path:
+    """The folder of the assessment schemes and street settings (``$STREETDASH_SCHEMES``)."""
+    return Path(setting("STREETDASH_SCHEMES"))
 
 
 def secret_file() -> Path:
