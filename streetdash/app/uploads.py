@@ -168,9 +168,11 @@ def commit(
 ) -> BatchResult:
     """Load the files as one batch: the same loader as ``python -m etl load`` (one transaction on a
     working copy, published by an atomic rename; the dashboard serves the old version until then),
-    then the audit entry."""
+    then the audit entry. A load in demo mode keeps the warehouse the demo (someone trying the upload
+    page on the bundled demo stays signed in as its street secretary); any other load clears the mark."""
     from etl.load import load_paths
 
+    user = auth.signed_in()
     with saved_uploads(files) as folder:
         result = load_paths(
             [folder],
@@ -178,6 +180,7 @@ def commit(
             on_stage=on_stage,
             scope=uploader.scope,
             header_aliases=header_mappings.load_mappings(uploader.street),
+            demo=user is not None and user.demo and auth.demo_mode(),
         )
     record_load_audit(uploader, result)
     return result

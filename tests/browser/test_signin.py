@@ -52,7 +52,7 @@ def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{signed_server}/tasks?street=崇文街道&start=2022-01-01&end=2022-12-31", wait_until="networkidle")
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible(timeout=30_000)
-    assert page.locator('.st-key-page_links').count() == 0  # no navigation before signing in
+    assert page.locator(".st-key-page_links").count() == 0  # no navigation before signing in
     expect(page.get_by_text("用户名", exact=True)).to_be_visible()
     page.wait_for_timeout(1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa
     sign_in(page, "崇文街道书记")
     expect(page.locator("h1").first).to_have_text("任务办结", timeout=60_000)  # the page the link asked for
     expect(page.get_by_text("崇文街道全部社区 · 2022年").first).to_be_visible()
-    nav = page.locator('.st-key-page_links')
+    nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("总览")
     assert "审计日志" not in nav.inner_text() and "账号管理" not in nav.inner_text()
     page.wait_for_timeout(2000)
@@ -84,7 +84,7 @@ def test_an_administrator_sees_accounts_and_audit_but_no_data(signed_server, bro
     page.goto(signed_server, wait_until="networkidle")
     sign_in(page, "管理员")
     expect(page.locator("h1").first).to_have_text("账号管理", timeout=60_000)
-    nav = page.locator('.st-key-page_links')
+    nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("审计日志")
     assert "总览" not in nav.inner_text()
     page.wait_for_function("document.querySelector('[data-testid=\"stDataFrame\"] canvas')", timeout=60_000)

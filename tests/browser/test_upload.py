@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_pages import CHROMIUM, ROOT, SHOTS, browser, free_port  # noqa: F401 - fixtures
+from tests.browser.conftest import CHROMIUM, ROOT, SHOTS, free_port
 from tests.messy_ledgers import FOOTER_NAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
