@@ -377,9 +377,28 @@ def _oidc_sign_in() -> None:
             st.logout()
         return
     st.subheader("登录")
+    problem = oidc_problem()
+    if problem:
+        # The server's configuration is for the administrator's log, not for the sign-in page.
+        log.error("single sign-on is not usable: %s", problem)
+        st.error("统一身份认证尚未配置完成，暂时无法登录，请联系管理员。", icon=":material/error:")
+        return
     st.write("使用单位的统一身份认证登录。")
     if st.button("统一身份认证登录", type="primary", icon=":material/login:", key="oidc_login"):
         st.login(setting("STREETDASH_OIDC_PROVIDER") or None)
+
+
+def oidc_problem() -> str | None:
+    """Why ``st.login`` could not work here (no Authlib, no ``[auth]`` in secrets.toml), or None."""
+    from streamlit.auth_util import is_authlib_installed
+
+    if not is_authlib_installed():
+        return "Authlib>=1.3.2 is not installed (pip install 'Authlib>=1.3.2')"
+    try:
+        configured = "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        configured = False
+    return None if configured else "no [auth] section in .streamlit/secrets.toml"
 
 
 def sign_out() -> None:
