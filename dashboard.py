@@ -100,7 +100,7 @@ def filters_drawn(user: auth.User, page: str) -> bool:
     sidebar.sidebar(streets, latest, auth.data_scope(), data.all_streets())
     refused = st.session_state.get(sidebar.REFUSED_KEY)
     if refused and refused[1] == st.session_state.get("filters"):
-        names = "、".join(dict.fromkeys(refused[0]))
+        names = "、".join(auth.literal(n) for n in dict.fromkeys(refused[0]))
         if not st.session_state.get("scope_refused_recorded"):
             auth.record("refused", f"链接要求查看范围以外的 {names}")
             st.session_state.scope_refused_recorded = True

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ class User:
 
     @property
     def role_label(self) -> str:
-        return access.ROLES.get(self.role, self.role)
+        """The role's short name: 区级, 街道, 社区, 内勤, 管理员."""
+        return access.ROLES.get(self.role, self.role).split("（")[0]
 
     @property
     def is_admin(self) -> bool:
@@ -90,6 +92,15 @@ class User:
 def store() -> AccountStore:
     """The accounts file, on this module's clock (so a test moving :data:`now` on also ends locks)."""
     return AccountStore(clock=lambda: now())
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def literal(text: str) -> str:
+    """``text`` (from a link, a sign-in form or an identity provider) escaped for Streamlit's Markdown, so
+    a forged ``?community=[…](https://…)`` shows as those characters, not as a link or formatting."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 # Where a request comes from ------------------------------------------------------------------------
@@ -302,7 +313,7 @@ def page_guard(page: str) -> User:
     user = st.session_state[USER_KEY]
     if not user.may_open(page):
         record("refused", f"打开无权查看的页面 {page}", user)
-        st.error(f"您的账号（{user.role_label}）无权查看此页。请从左侧导航中选择页面，或联系管理员调整权限。")
+        st.error(f"您的账号（{user.role_label}账号）无权查看此页。请从左侧导航中选择页面，或联系管理员调整权限。")
         st.stop()
     return user
 
@@ -368,7 +379,7 @@ def _oidc_sign_in() -> None:
     refused = st.session_state.get(REFUSED_KEY)
     if refused:
         st.error(
-            f"您的身份（{refused}）没有驾驶舱账号，或账号已停用，不能查看数据。"
+            f"您的身份（{literal(refused)}）没有驾驶舱账号，或账号已停用，不能查看数据。"
             "请联系管理员为您的邮箱创建账号（python -m etl user add 姓名 --role 角色 --scope 范围 --email 邮箱）。",
             icon=":material/block:",
         )
