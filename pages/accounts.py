@@ -21,7 +21,7 @@ def change(action: str, name: str, do) -> None:
         st.session_state.accounts_message = ("error", str(error).strip("'\""))
     else:
         auth.record("account", f"{action}：{name}")
-        st.session_state.accounts_message = ("success", f"已{action}：{name}")
+        st.session_state.accounts_message = ("success", f"已{action}：{auth.literal(name)}")
 
 
 message = st.session_state.pop("accounts_message", None)

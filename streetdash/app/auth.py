@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -94,13 +93,11 @@ def store() -> AccountStore:
     return AccountStore(clock=lambda: now())
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def literal(text: str) -> str:
-    """``text`` (from a link, a sign-in form or an identity provider) escaped for Streamlit's Markdown, so
-    a forged ``?community=[…](https://…)`` shows as those characters, not as a link or formatting."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """``text`` (from a link, a sign-in form or an identity provider) as inline code for Streamlit's
+    Markdown: shown as typed, so a forged ``?community=[…](https://…)`` is neither a link nor formatting.
+    (Backslash escapes are not enough: the renderer still turns a bare https://… or www.… into a link.)"""
+    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
 
 
 # Where a request comes from ------------------------------------------------------------------------
