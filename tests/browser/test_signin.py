@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -116,4 +117,10 @@ def test_the_demo_starts_signed_in_with_its_banner(server, browser):  # noqa: F8
         page.wait_for_timeout(2500)
         assert banner.is_visible() and banner.bounding_box()["y"] < height  # on the first screen, unscrolled
         page.screenshot(path=str(SHOTS / f"{name}.png"))
+    # A link forged to another street, with a Markdown link and bare addresses in it: refused, shown as text.
+    forged = quote("[请重新登录](https://evil.example) www.evil.example x@evil.example")
+    page.goto(f"{server}/tasks?street=许庄街道&community={forged}", wait_until="networkidle")
+    expect(page.get_by_text("不在您的数据范围", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("崇文街道全部社区", exact=False).first).to_be_visible()
+    assert page.locator("a[href*='evil']").count() == 0
     page.close()
