@@ -78,25 +78,41 @@ def main() -> None:
     if user.demo:
         auth.demo_banner()
     auth.account_box(user)
-    if user.views_data and warehouse_status().exists:
-        streets, latest = data.scope()
-        if streets:
-            sidebar.sidebar(streets, latest, auth.data_scope(), data.all_streets())
-            refused = st.session_state.get(sidebar.REFUSED_KEY)
-            if refused and refused[1] == st.session_state.get("filters"):
-                names = "、".join(dict.fromkeys(refused[0]))
-                if not st.session_state.get("scope_refused_recorded"):
-                    auth.record("refused", f"链接要求查看范围以外的 {names}")
-                    st.session_state.scope_refused_recorded = True
-                st.warning(
-                    f"链接中的{markdown(names)}不在您的数据范围（{markdown(user.scope.describe())}）内，没有显示其数据；"
-                    "下面是您有权查看的范围。",
-                    icon=":material/block:",
-                )
-        elif user.may_open("overview") and page.url_path in ("", *access.VIEW_PAGES):
-            st.warning(f"您的数据范围（{markdown(user.scope.describe())}）在数仓中没有对应的街道或社区，请联系管理员。")
-            return
+    if user.views_data and not filters_drawn(user, page.url_path or "overview"):
+        return
     page.run()
+
+
+# Data pages that say themselves that there is no warehouse; the others need the filters to run.
+EXPLAIN_MISSING_WAREHOUSE = ("overview", "report", "explore")
+
+
+def filters_drawn(user: auth.User, page: str) -> bool:
+    """Draw the sidebar's filters (the user's scope's choices) and the warning for a link outside the
+    scope; False, with the reason shown, when data page ``page`` cannot run."""
+    if not warehouse_status().exists:
+        if page in access.VIEW_PAGES and page not in EXPLAIN_MISSING_WAREHOUSE:
+            st.warning("尚未建立数仓。请先运行 `make run`（自动生成演示数据）或 `python -m etl load 台账目录/`。")
+            return False
+        return True
+    streets, latest = data.scope()
+    if not streets:
+        if page in access.VIEW_PAGES:
+            st.warning(f"您的数据范围（{markdown(user.scope.describe())}）在数仓中没有对应的街道或社区，请联系管理员。")
+            return False
+        return True
+    sidebar.sidebar(streets, latest, auth.data_scope(), data.all_streets())
+    refused = st.session_state.get(sidebar.REFUSED_KEY)
+    if refused and refused[1] == st.session_state.get("filters"):
+        names = "、".join(auth.literal(n) for n in dict.fromkeys(refused[0]))
+        if not st.session_state.get("scope_refused_recorded"):
+            auth.record("refused", f"链接要求查看范围以外的 {names}")
+            st.session_state.scope_refused_recorded = True
+        st.warning(
+            f"链接中的{names}不在您的数据范围（{markdown(user.scope.describe())}）内，没有显示其数据；下面是您有权查看的范围。",
+            icon=":material/block:",
+        )
+    return True
 
 
 run_guarded(main)
