@@ -32,7 +32,7 @@ from etl.normalise import (
     staging_sql,
     stored_columns,
 )
-from etl.pii import create_pii_macros, load_secret
+from etl.pii import MaskCounts, create_pii_macros, load_secret, mask_numbers
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
@@ -48,6 +48,9 @@ CREATE TABLE IF NOT EXISTS load_log (
     rejected BIGINT, mapped_to_other VARCHAR, status VARCHAR, message VARCHAR,
     started_at TIMESTAMP, finished_at TIMESTAMP
 );
+-- Added after the first warehouses were built: older load_log tables get them here.
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS id_numbers_in_text BIGINT;
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS phones_in_text BIGINT;
 CREATE TABLE IF NOT EXISTS rejected_rows (
     batch_id VARCHAR, file VARCHAR, sheet VARCHAR, kind VARCHAR, "row" BIGINT, "column" VARCHAR,
     value VARCHAR, reason VARCHAR
@@ -70,6 +73,8 @@ class SheetResult:
     superseded: int = 0  # earlier rows of a key that a lower row of the same sheet replaced
     rejected: int = 0
     mapped_to_other: dict[str, int] = field(default_factory=dict)
+    id_numbers_in_text: int = 0  # ID numbers masked in free text (任务内容 and the like)
+    phones_in_text: int = 0  # mobile numbers masked in free text
     status: str = "ok"
     message: str | None = None
     sha256: str | None = None
@@ -138,12 +143,14 @@ def prepare_connection(con: duckdb.DuckDBPyConnection, schemas: Schemas, secret:
     con.execute(GRID_CHECK_TABLES)
 
 
-def _stage_table(sheet: LedgerSheet) -> pa.Table:
-    table = normalise_text(sheet.table)
+def _stage_table(sheet: LedgerSheet) -> tuple[pa.Table, MaskCounts]:
+    """The sheet's text normalised, with ID and mobile numbers in its free-text columns masked."""
+    free_text = {f.name for f in sheet.kind.free_text_fields}
+    table, masked = normalise_text(sheet.table, free_text)
     for f in sheet.kind.fields:  # columns the sheet does not have are NULL
         if f.name not in table.column_names:
             table = table.append_column(f.name, pa.nulls(table.num_rows, pa.string()))
-    return table
+    return table, masked
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -156,8 +163,10 @@ def load_sheet(
     """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction)."""
     kind = sheet.kind
     result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=_now())
-    result.message = "；".join(sheet.notes) or None
-    con.register("stg", _stage_table(sheet))
+    staged, masked = _stage_table(sheet)
+    result.id_numbers_in_text, result.phones_in_text = masked.id_numbers, masked.phones
+    result.message = "；".join([*sheet.notes, masked.describe()] if masked else sheet.notes) or None
+    con.register("stg", staged)
     try:
         con.execute(COMMUNITY_LOOKUP_SQL)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {staging_sql(kind, schemas)}")
@@ -178,13 +187,31 @@ def load_sheet(
         headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
         headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
         order = {f.name: i for i, f in enumerate(kind.fields)}
-        rows = con.execute("SELECT _row, field, value, reason FROM errors").fetchall()
+        rows = _masked_rejections(con.execute("SELECT _row, field, value, reason FROM errors").fetchall(), kind)
         rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
         rejections = [Rejection(file_label, sheet.sheet, r, headers[f], v, reason) for r, f, v, reason in rows]
     finally:
         con.unregister("stg")
     result.finished_at = _now()
     return result, rejections
+
+
+def _masked_rejections(rows: list[tuple], kind: Kind) -> list[tuple]:
+    """Rejected values with ID and mobile numbers masked in every field but codes and references.
+
+    Free text is masked before staging already; this covers a number typed into a date, enum or
+    number column (``13812345678`` as 办结时间), which is rejected and would be echoed as it is.
+    Personal fields are masked by their own rules in ``validate.value_sql``.
+    """
+    kept = {f.name for f in kind.fields if f.type == "ref" or f.is_pii} | kind.code_fields
+    look = [i for i, r in enumerate(rows) if r[2] is not None and r[1] not in kept]
+    if not look:
+        return rows
+    masked, _ = mask_numbers(pa.array([rows[i][2] for i in look], pa.string()))
+    rows = list(rows)
+    for i, value in zip(look, masked.to_pylist(), strict=True):
+        rows[i] = (rows[i][0], rows[i][1], value, rows[i][3])
+    return rows
 
 
 def _accept(con: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str, file_label: str, sheet: str | None) -> None:
@@ -289,12 +316,14 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                 "message": s.message,
                 "started_at": s.started_at,
                 "finished_at": s.finished_at,
+                "id_numbers_in_text": s.id_numbers_in_text,
+                "phones_in_text": s.phones_in_text,
             }
             for s in result.sheets
         ]
     )
     con.register("log_rows", log)
-    con.execute("INSERT INTO load_log SELECT * FROM log_rows")
+    con.execute("INSERT INTO load_log BY NAME SELECT * FROM log_rows")
     con.unregister("log_rows")
     if result.rejected:
         kinds = {(s.file, s.sheet): s.kind for s in result.sheets}

@@ -24,7 +24,8 @@ def print_summary(result: BatchResult, console: Console) -> None:
         table.add_column(header, overflow="fold")
     titles = {k.name: k.title for k in load_schemas().ordered()}
     for s in result.sheets:
-        note = s.message or "；".join(f"{k}有 {v} 个值归入「其他」" for k, v in s.mapped_to_other.items())
+        other = "；".join(f"{k}有 {v} 个值归入「其他」" for k, v in s.mapped_to_other.items())
+        note = "；".join(part for part in (s.message, other) if part)
         table.add_row(
             s.file,
             s.sheet or "",
