@@ -21,6 +21,7 @@ import pyarrow as pa
 from etl import models
 from etl.boundaries import GEOMETRY_HEADER, SourceCrs
 from etl.grid_checks import GRID_CHECK_TABLES, refresh_grid_checks
+from etl.guard import Limits, check_path
 from etl.normalise import (
     COMMUNITY_LOOKUP_SQL,
     GEOMETRY_COLUMN,
@@ -34,6 +35,7 @@ from etl.normalise import (
 )
 from etl.pii import MaskCounts, create_pii_macros, load_secret, mask_numbers
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
+from etl.sheets import ReadResult, SheetFailure
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
 from streetdash.config import warehouse_path
@@ -371,9 +373,11 @@ def load_paths(
     Returns
     -------
     BatchResult with ``exit_code`` 0 (committed), 1 (strict and rows rejected, nothing committed)
-    or 2 (nothing could be read, nothing committed).
+    or 2 (nothing could be read, nothing committed). A file that is refused (beyond the limits of the
+    settings, corrupt, not what its name says) is reported as an error and the rest of the batch loads.
     """
     schemas = load_schemas()
+    limits = Limits.from_settings()
     db = warehouse_path(db)
     result = BatchResult(batch_id=_now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db)
     files = find_ledger_files([Path(p) for p in paths])
@@ -397,9 +401,17 @@ def load_paths(
             if on_stage:
                 on_stage(f"读取 {label}")
             # Hash while reading: hashlib releases the GIL, and a large file costs a tenth of a second each way.
-            hashing = hasher.submit(_sha256, path) if path.exists() else None
-            read = read_ledger_file(path, schemas, kind, progress, crs)
-            digest = digests[path] = hashing.result() if hashing else None
+            # Only a plain, readable file of sensible size is opened at all (not a pipe, not /dev/zero).
+            unreadable = check_path(path, limits)
+            hashing = hasher.submit(_sha256, path) if unreadable is None else None
+            if unreadable:
+                read = ReadResult(failures=[SheetFailure(path, None, unreadable)])
+            else:
+                read = read_ledger_file(path, schemas, kind, progress, crs, limits)
+            try:
+                digest = digests[path] = hashing.result() if hashing else None
+            except OSError:  # the file went away or changed permissions while it was read
+                digest = digests[path] = None
             for failure in read.failures:
                 result.sheets.append(
                     SheetResult(

@@ -40,6 +40,10 @@ def print_summary(result: BatchResult, console: Console) -> None:
             note or "",
         )
     console.print(table)
+    # Files that could not be read, once more on a line of their own: the table folds long messages.
+    for s in result.sheets:
+        if s.status == "error" and s.message:
+            console.print(f"  无法导入：{s.message}", markup=False, highlight=False, soft_wrap=True)
     shown = result.rejected[:50]
     for r in shown:
         where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")
