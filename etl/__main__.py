@@ -135,6 +135,7 @@ def _audit(action: str, detail: str) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from etl.boundaries import parse_crs
+    from etl.guard import Limits
     from etl.load import load_paths
     from etl.report import print_summary, write_json, write_rejected_workbooks
 
@@ -143,6 +144,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         crs = parse_crs(args.crs)
     except ValueError as exc:
         Console(stderr=True).print(f"--crs：{exc}", style="bold red", markup=False)
+        return 2
+    try:
+        Limits.from_settings()
+    except ValueError as exc:  # a limit set to something that is not a number
+        Console(stderr=True).print(str(exc), style="bold red", markup=False)
         return 2
     if not console.is_terminal:  # logs and pipes: long lines, not a wrapped 80-column table
         console.width = 200

@@ -21,6 +21,7 @@ import pyarrow as pa
 from etl import models
 from etl.boundaries import GEOMETRY_HEADER, SourceCrs
 from etl.grid_checks import GRID_CHECK_TABLES, refresh_grid_checks
+from etl.guard import Limits, check_path
 from etl.layout import skipped_row_reason
 from etl.normalise import (
     COMMUNITY_LOOKUP_SQL,
@@ -35,8 +36,9 @@ from etl.normalise import (
     staging_sql,
     stored_columns,
 )
-from etl.pii import create_pii_macros, load_secret
+from etl.pii import MaskCounts, create_pii_macros, load_secret, mask_numbers
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
+from etl.sheets import ReadResult, SheetFailure
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
 from streetdash.access import Scope
@@ -52,6 +54,9 @@ CREATE TABLE IF NOT EXISTS load_log (
     rejected BIGINT, mapped_to_other VARCHAR, status VARCHAR, message VARCHAR,
     started_at TIMESTAMP, finished_at TIMESTAMP
 );
+-- Added after the first warehouses were built: older load_log tables get them here.
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS id_numbers_in_text BIGINT;
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS phones_in_text BIGINT;
 CREATE TABLE IF NOT EXISTS rejected_rows (
     batch_id VARCHAR, file VARCHAR, sheet VARCHAR, kind VARCHAR, "row" BIGINT, "column" VARCHAR,
     value VARCHAR, reason VARCHAR
@@ -85,6 +90,8 @@ class SheetResult:
     superseded: int = 0  # earlier rows of a key that a lower row of the same sheet replaced
     rejected: int = 0
     mapped_to_other: dict[str, int] = field(default_factory=dict)
+    id_numbers_in_text: int = 0  # ID numbers masked in free text (任务内容 and the like)
+    phones_in_text: int = 0  # mobile numbers masked in free text
     status: str = "ok"
     message: str | None = None
     sha256: str | None = None
@@ -190,12 +197,14 @@ def prepare_connection(con: duckdb.DuckDBPyConnection, schemas: Schemas, secret:
     con.execute(GRID_CHECK_TABLES)
 
 
-def _stage_table(sheet: LedgerSheet) -> pa.Table:
-    table = normalise_text(sheet.table)
+def _stage_table(sheet: LedgerSheet) -> tuple[pa.Table, MaskCounts]:
+    """The sheet's text normalised, with ID and mobile numbers in its free-text columns masked."""
+    free_text = {f.name for f in sheet.kind.free_text_fields}
+    table, masked = normalise_text(sheet.table, free_text)
     for f in sheet.kind.fields:  # columns the sheet does not have are NULL
         if f.name not in table.column_names:
             table = table.append_column(f.name, pa.nulls(table.num_rows, pa.string()))
-    return table
+    return table, masked
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -231,12 +240,14 @@ def load_sheet(
     now = now or _now
     kind = sheet.kind
     result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=now())
-    result.message = "；".join(sheet.notes) or None
+    staged, masked = _stage_table(sheet)
+    result.id_numbers_in_text, result.phones_in_text = masked.id_numbers, masked.phones
+    result.message = "；".join([*sheet.notes, masked.describe()] if masked else sheet.notes) or None
     result.header_end = sheet.header_end if sheet.header_end != sheet.header_row else None
     result.skipped = len(sheet.skipped_rows)
     result.columns = dict(sheet.columns)
     result.ignored_columns = list(sheet.ignored_headers)
-    con.register("stg", _stage_table(sheet))
+    con.register("stg", staged)
     try:
         con.execute(COMMUNITY_LOOKUP_SQL)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {staging_sql(kind, schemas)}")
@@ -260,10 +271,13 @@ def load_sheet(
         headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
         order = {f.name: i for i, f in enumerate(kind.fields)}
         community = _community_of_row(con)
-        rows = con.execute(
-            f"SELECT e._row, e.field, e.value, e.reason, p.community FROM errors e"
-            f" LEFT JOIN (SELECT _row, {community} AS community FROM parsed) p USING (_row)"
-        ).fetchall()
+        rows = _masked_rejections(
+            con.execute(
+                f"SELECT e._row, e.field, e.value, e.reason, p.community FROM errors e"
+                f" LEFT JOIN (SELECT _row, {community} AS community FROM parsed) p USING (_row)"
+            ).fetchall(),
+            kind,
+        )
         rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
         rejections = [Rejection(file_label, sheet.sheet, r, headers[f], v, why, c) for r, f, v, why, c in rows]
         counts_by_community = [
@@ -358,6 +372,24 @@ def _scope_errors(con: duckdb.DuckDBPyConnection, kind: Kind, schemas: Schemas, 
             AND p._row NOT IN (SELECT _row FROM errors WHERE reason = {sql_str(OUT_OF_SCOPE)})
         """
     )
+
+
+def _masked_rejections(rows: list[tuple], kind: Kind) -> list[tuple]:
+    """Rejected values with ID and mobile numbers masked in every field but codes and references.
+
+    Free text is masked before staging already; this covers a number typed into a date, enum or
+    number column (``13812345678`` as 办结时间), which is rejected and would be echoed as it is.
+    Personal fields are masked by their own rules in ``validate.value_sql``.
+    """
+    kept = {f.name for f in kind.fields if f.type == "ref" or f.is_pii} | kind.code_fields
+    look = [i for i, r in enumerate(rows) if r[2] is not None and r[1] not in kept]
+    if not look:
+        return rows
+    masked, _ = mask_numbers(pa.array([rows[i][2] for i in look], pa.string()))
+    rows = list(rows)
+    for i, value in zip(look, masked.to_pylist(), strict=True):
+        rows[i] = (*rows[i][:2], value, *rows[i][3:])
+    return rows
 
 
 def _accept(
@@ -475,12 +507,14 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                 "message": s.message,
                 "started_at": s.started_at,
                 "finished_at": s.finished_at,
+                "id_numbers_in_text": s.id_numbers_in_text,
+                "phones_in_text": s.phones_in_text,
             }
             for s in result.sheets
         ]
     )
     con.register("log_rows", log)
-    con.execute("INSERT INTO load_log SELECT * FROM log_rows")
+    con.execute("INSERT INTO load_log BY NAME SELECT * FROM log_rows")
     con.unregister("log_rows")
     if result.rejected:
         kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
@@ -574,11 +608,13 @@ def load_paths(
     Returns
     -------
     BatchResult with ``exit_code`` 0 (committed), 1 (strict and rows rejected, nothing committed)
-    or 2 (nothing could be read, nothing committed).
+    or 2 (nothing could be read, nothing committed). A file that is refused (beyond the limits of the
+    settings, corrupt, not what its name says) is reported as an error and the rest of the batch loads.
     """
     schemas = load_schemas()
     if header_aliases:
         schemas = schemas.with_header_aliases(header_aliases)
+    limits = Limits.from_settings()
     db = warehouse_path(db)
     now = clock or _now
     started = now()
@@ -606,9 +642,17 @@ def load_paths(
             if on_stage:
                 on_stage(f"读取 {label}")
             # Hash while reading: hashlib releases the GIL, and a large file costs a tenth of a second each way.
-            hashing = hasher.submit(_sha256, path) if path.exists() else None
-            read = read_ledger_file(path, schemas, kind, progress, crs)
-            digest = digests[path] = hashing.result() if hashing else None
+            # Only a plain, readable file of sensible size is opened at all (not a pipe, not /dev/zero).
+            unreadable = check_path(path, limits)
+            hashing = hasher.submit(_sha256, path) if unreadable is None else None
+            if unreadable:
+                read = ReadResult(failures=[SheetFailure(path, None, unreadable)])
+            else:
+                read = read_ledger_file(path, schemas, kind, progress, crs, limits)
+            try:
+                digest = digests[path] = hashing.result() if hashing else None
+            except OSError:  # the file went away or changed permissions while it was read
+                digest = digests[path] = None
             for failure in read.failures:
                 result.sheets.append(
                     SheetResult(
