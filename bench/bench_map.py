@@ -87,8 +87,10 @@ def page_times(db: Path) -> tuple[float, float, tuple[int, int], int]:
     """(first render s, median re-render s, (spec bytes, GeoJSON file bytes), grids drawn) of 网格地图."""
     from streamlit.testing.v1 import AppTest
 
+    from bench.bench_dashboard import signed_in
+
     os.environ["WAREHOUSE_DB"] = str(db)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300), db.parent)
     at.run()
     start = time.perf_counter()
     at.switch_page("pages/grid_map.py").run()

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=None, help="超时秒数，超时即结束查询进程（默认 $STREETDASH_SQL_TIMEOUT 或 10）"
     )
 
+    settings = sub.add_parser(
+        "settings", help="修改考核方案中的默认办理时限或响应时限后，把它写入数仓并重算指标（不导入台账）"
+    )
+    settings.add_argument("--db", type=Path, help="数仓文件（默认 $WAREHOUSE_DB 或 data/warehouse.duckdb）")
+
     report = sub.add_parser("report", help="生成工作月报（Word，可另存 PDF）")
     report.add_argument("--street", required=True, help="街道，例如 崇文街道")
     report.add_argument("--month", required=True, help="月份 YYYY-MM，例如 2022-12")
@@ -130,6 +135,7 @@ def _audit(action: str, detail: str) -> None:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from etl.boundaries import parse_crs
+    from etl.guard import Limits
     from etl.load import load_paths
     from etl.report import print_summary, write_json, write_rejected_workbooks
 
@@ -138,6 +144,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         crs = parse_crs(args.crs)
     except ValueError as exc:
         Console(stderr=True).print(f"--crs：{exc}", style="bold red", markup=False)
+        return 2
+    try:
+        Limits.from_settings()
+    except ValueError as exc:  # a limit set to something that is not a number
+        Console(stderr=True).print(str(exc), style="bold red", markup=False)
         return 2
     if not console.is_terminal:  # logs and pipes: long lines, not a wrapped 80-column table
         console.width = 200
@@ -218,6 +229,23 @@ def cmd_query(args: argparse.Namespace) -> int:
     readable(result.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
     if result.notice:
         print(result.notice, file=sys.stderr)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from etl import models
+    from streetdash.schemes import SchemeError
+
+    try:
+        rows = models.refresh(args.db)
+    except FileNotFoundError as missing:
+        print(f"尚未建立数仓：{missing}。请先运行 `python -m etl load 台账目录/` 或 `make run`。", file=sys.stderr)
+        return 2
+    except SchemeError as error:
+        print(f"未写入：{error}", file=sys.stderr)
+        return 1
+    for street, due_days, response_hours, source in rows:
+        print(f"{street}：默认办理时限 {due_days} 天，响应时限 {response_hours:g} 小时（{source}）")
     return 0
 
 
@@ -334,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "user": cmd_user,
         "audit": cmd_audit,
+        "settings": cmd_settings,
     }
     return commands[args.command](args)
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 from etl import models
 from etl.boundaries import GEOMETRY_HEADER, SourceCrs
 from etl.grid_checks import GRID_CHECK_TABLES, refresh_grid_checks
+from etl.guard import Limits, check_path
 from etl.layout import skipped_row_reason
 from etl.normalise import (
     COMMUNITY_LOOKUP_SQL,
@@ -35,8 +36,9 @@ from etl.normalise import (
     staging_sql,
     stored_columns,
 )
-from etl.pii import create_pii_macros, load_secret
+from etl.pii import MaskCounts, create_pii_macros, load_secret, mask_numbers
 from etl.reader import LedgerSheet, Progress, find_ledger_files, read_ledger_file
+from etl.sheets import ReadResult, SheetFailure
 from etl.validate import errors_sql, other_counts_sql
 from etl.warehouse import new_version
 from streetdash.access import Scope
@@ -52,11 +54,25 @@ CREATE TABLE IF NOT EXISTS load_log (
     rejected BIGINT, mapped_to_other VARCHAR, status VARCHAR, message VARCHAR,
     started_at TIMESTAMP, finished_at TIMESTAMP
 );
+-- Added after the first warehouses were built: older load_log tables get them here.
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS id_numbers_in_text BIGINT;
+ALTER TABLE load_log ADD COLUMN IF NOT EXISTS phones_in_text BIGINT;
 CREATE TABLE IF NOT EXISTS rejected_rows (
     batch_id VARCHAR, file VARCHAR, sheet VARCHAR, kind VARCHAR, "row" BIGINT, "column" VARCHAR,
     value VARCHAR, reason VARCHAR
 );
+-- The community a rejected row names, where it could be told (warehouses from before it have none).
+ALTER TABLE rejected_rows ADD COLUMN IF NOT EXISTS community_id VARCHAR;
+-- Rows read and rejected per sheet and community: the data-quality metrics of a community
+-- (ledgers.rejection_rate) need both sides, and a sheet may hold several communities.
+CREATE TABLE IF NOT EXISTS load_counts (
+    batch_id VARCHAR, file VARCHAR, sheet VARCHAR, kind VARCHAR, community_id VARCHAR,
+    rows_read BIGINT, rejected BIGINT, loaded_at TIMESTAMP
+);
 """
+# When a record was first loaded, kept when a later ledger updates it (batch_id then names the
+# later batch): ledgers.timeliness compares it with the record's own date.
+FIRST_LOADED = "first_loaded_at"
 
 
 @dataclass
@@ -74,6 +90,8 @@ class SheetResult:
     superseded: int = 0  # earlier rows of a key that a lower row of the same sheet replaced
     rejected: int = 0
     mapped_to_other: dict[str, int] = field(default_factory=dict)
+    id_numbers_in_text: int = 0  # ID numbers masked in free text (任务内容 and the like)
+    phones_in_text: int = 0  # mobile numbers masked in free text
     status: str = "ok"
     message: str | None = None
     sha256: str | None = None
@@ -104,6 +122,19 @@ class Rejection:
     column: str
     value: str | None
     reason: str
+    community_id: str | None = None
+
+
+@dataclass
+class CommunityCount:
+    """Rows of one sheet read and rejected for one community (None: the community could not be told)."""
+
+    file: str
+    sheet: str | None
+    kind: str
+    community_id: str | None
+    rows_read: int
+    rejected: int
 
 
 @dataclass
@@ -114,6 +145,8 @@ class BatchResult:
     rejected: list[Rejection] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     dry_run: bool = False  # a preview: everything checked and counted, nothing written
+    community_counts: list[CommunityCount] = field(default_factory=list)
+    loaded_at: dt.datetime | None = None  # when the batch ran (the loader's clock)
     committed: bool = False
     exit_code: int = EXIT_COMMITTED
     paths: dict[str, Path] = field(default_factory=dict)  # display name -> input file
@@ -134,7 +167,8 @@ class BatchResult:
             "notes": self.notes,
             "files": files,
             "dry_run": self.dry_run,
-            "rejected": [asdict(r) for r in self.rejected],
+            # The community code is for the warehouse's data-quality metrics, not part of this report.
+            "rejected": [{k: v for k, v in asdict(r).items() if k != "community_id"} for r in self.rejected],
             "skipped": [asdict(r) for r in self.skipped],
         }
 
@@ -157,20 +191,36 @@ def prepare_connection(con: duckdb.DuckDBPyConnection, schemas: Schemas, secret:
     create_pii_macros(con, secret)
     for kind in schemas.ordered():
         con.execute(create_table_sql(kind))
+        # Added after the ledger tables were first defined: older warehouses gain it, NULL for their rows.
+        con.execute(f"ALTER TABLE {ident(kind.table)} ADD COLUMN IF NOT EXISTS {FIRST_LOADED} TIMESTAMP")
     con.execute(LOG_TABLES)
     con.execute(GRID_CHECK_TABLES)
 
 
-def _stage_table(sheet: LedgerSheet) -> pa.Table:
-    table = normalise_text(sheet.table)
+def _stage_table(sheet: LedgerSheet) -> tuple[pa.Table, MaskCounts]:
+    """The sheet's text normalised, with ID and mobile numbers in its free-text columns masked."""
+    free_text = {f.name for f in sheet.kind.free_text_fields}
+    table, masked = normalise_text(sheet.table, free_text)
     for f in sheet.kind.fields:  # columns the sheet does not have are NULL
         if f.name not in table.column_names:
             table = table.append_column(f.name, pa.nulls(table.num_rows, pa.string()))
-    return table
+    return table, masked
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return con.execute(sql).fetchall()[0][0]
+
+
+def _community_of_row(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL (over ``parsed``) for the community a row belongs to: its community field, its own code in
+    the community list, or the community of the record it refers to (a claim's task); else NULL."""
+    columns = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE parsed)").fetchall())
+    if "community_id" in columns:
+        return "community_id"
+    for name, data_type in columns.items():
+        if name.startswith("ref_") and data_type.startswith("STRUCT") and "community_id" in data_type:
+            return f"{ident(name)}.community_id"
+    return "CAST(NULL AS VARCHAR)"
 
 
 def load_sheet(
@@ -180,20 +230,24 @@ def load_sheet(
     batch_id: str,
     file_label: str,
     scope: Scope | None = None,
-) -> tuple[SheetResult, list[Rejection]]:
+    now: Callable[[], dt.datetime] | None = None,
+) -> tuple[SheetResult, list[Rejection], list[CommunityCount]]:
     """Stage, validate and upsert one sheet on ``con`` (inside the caller's transaction).
 
     With a ``scope``, rows of communities outside it (or replacing records of such communities) are
-    rejected.
+    rejected. ``now`` is the loader's clock (the time a record counts as loaded); the wall clock by default.
     """
+    now = now or _now
     kind = sheet.kind
-    result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=_now())
-    result.message = "；".join(sheet.notes) or None
+    result = SheetResult(file_label, sheet.sheet, kind.name, sheet.header_row, started_at=now())
+    staged, masked = _stage_table(sheet)
+    result.id_numbers_in_text, result.phones_in_text = masked.id_numbers, masked.phones
+    result.message = "；".join([*sheet.notes, masked.describe()] if masked else sheet.notes) or None
     result.header_end = sheet.header_end if sheet.header_end != sheet.header_row else None
     result.skipped = len(sheet.skipped_rows)
     result.columns = dict(sheet.columns)
     result.ignored_columns = list(sheet.ignored_headers)
-    con.register("stg", _stage_table(sheet))
+    con.register("stg", staged)
     try:
         con.execute(COMMUNITY_LOOKUP_SQL)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {staging_sql(kind, schemas)}")
@@ -206,7 +260,7 @@ def load_sheet(
         other_sql = other_counts_sql(kind, schemas)
         if other_sql:
             result.mapped_to_other = {kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n}
-        _accept(con, kind, batch_id, file_label, sheet.sheet)
+        _accept(con, kind, batch_id, file_label, sheet.sheet, result.started_at)
         _check_unique(con, kind)
         counts = _upsert(con, kind)
         result.inserted, result.updated, result.unchanged = counts
@@ -216,13 +270,27 @@ def load_sheet(
         headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
         headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
         order = {f.name: i for i, f in enumerate(kind.fields)}
-        rows = con.execute("SELECT _row, field, value, reason FROM errors").fetchall()
+        community = _community_of_row(con)
+        rows = _masked_rejections(
+            con.execute(
+                f"SELECT e._row, e.field, e.value, e.reason, p.community FROM errors e"
+                f" LEFT JOIN (SELECT _row, {community} AS community FROM parsed) p USING (_row)"
+            ).fetchall(),
+            kind,
+        )
         rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
-        rejections = [Rejection(file_label, sheet.sheet, r, headers[f], v, reason) for r, f, v, reason in rows]
+        rejections = [Rejection(file_label, sheet.sheet, r, headers[f], v, why, c) for r, f, v, why, c in rows]
+        counts_by_community = [
+            CommunityCount(file_label, sheet.sheet, kind.name, c, read, rejected)
+            for c, read, rejected in con.execute(
+                f"SELECT {community} AS community, count(*),"
+                " count(*) FILTER (WHERE _row IN (SELECT _row FROM errors)) FROM parsed GROUP BY ALL ORDER BY ALL"
+            ).fetchall()
+        ]
     finally:
         con.unregister("stg")
-    result.finished_at = _now()
-    return result, rejections
+    result.finished_at = now()
+    return result, rejections, counts_by_community
 
 
 OUT_OF_SCOPE = "该社区不在您的权限范围内"
@@ -306,17 +374,43 @@ def _scope_errors(con: duckdb.DuckDBPyConnection, kind: Kind, schemas: Schemas, 
     )
 
 
-def _accept(con: duckdb.DuckDBPyConnection, kind: Kind, batch_id: str, file_label: str, sheet: str | None) -> None:
+def _masked_rejections(rows: list[tuple], kind: Kind) -> list[tuple]:
+    """Rejected values with ID and mobile numbers masked in every field but codes and references.
+
+    Free text is masked before staging already; this covers a number typed into a date, enum or
+    number column (``13812345678`` as 办结时间), which is rejected and would be echoed as it is.
+    Personal fields are masked by their own rules in ``validate.value_sql``.
+    """
+    kept = {f.name for f in kind.fields if f.type == "ref" or f.is_pii} | kind.code_fields
+    look = [i for i, r in enumerate(rows) if r[2] is not None and r[1] not in kept]
+    if not look:
+        return rows
+    masked, _ = mask_numbers(pa.array([rows[i][2] for i in look], pa.string()))
+    rows = list(rows)
+    for i, value in zip(look, masked.to_pylist(), strict=True):
+        rows[i] = (*rows[i][:2], value, *rows[i][3:])
+    return rows
+
+
+def _accept(
+    con: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    batch_id: str,
+    file_label: str,
+    sheet: str | None,
+    loaded_at: dt.datetime,
+) -> None:
     """Rows without problems; of several rows with one key, the lowest (latest) in the sheet."""
     cols = ", ".join(ident(c.name) for c in stored_columns(kind))
     keys = ", ".join(ident(k) for k in kind.key)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE accepted AS
-        SELECT {cols}, $batch AS batch_id, $file AS source_file, $sheet AS source_sheet, _row AS source_row
+        SELECT {cols}, $batch AS batch_id, $file AS source_file, $sheet AS source_sheet, _row AS source_row,
+               CAST($loaded AS TIMESTAMP) AS {FIRST_LOADED}
         FROM parsed WHERE _row NOT IN (SELECT _row FROM errors)
         """,
-        {"batch": batch_id, "file": file_label, "sheet": sheet},
+        {"batch": batch_id, "file": file_label, "sheet": sheet, "loaded": loaded_at},
     )
     # A window over every row costs more than the rest of validation; repeated keys are rare, so
     # only their rows are looked at.
@@ -362,7 +456,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
     """
     table = ident(kind.table)
     data_cols = [ident(c.name) for c in stored_columns(kind)]
-    all_cols = ", ".join(data_cols + [name for name, _ in METADATA_COLUMNS])
+    all_cols = ", ".join(data_cols + [name for name, _ in METADATA_COLUMNS] + [FIRST_LOADED])
     keys = ", ".join(f"a.{ident(k)}" for k in kind.key)
     key_match = " AND ".join(f"t.{ident(k)} = a.{ident(k)}" for k in kind.key)
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in data_cols)
@@ -376,6 +470,11 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
         "SELECT count(*) FILTER (WHERE NOT same), count(*) FILTER (WHERE same) FROM existing"
     ).fetchall()[0]
     if updated:
+        # An update is the same record: it keeps the time it was first loaded.
+        con.execute(
+            f"UPDATE accepted a SET {FIRST_LOADED} = t.{FIRST_LOADED} FROM {table} t"
+            f" WHERE {key_match} AND t.{FIRST_LOADED} IS NOT NULL"
+        )
         con.execute(f"DELETE FROM {table} t USING existing a WHERE NOT a.same AND {key_match}")
     unchanged_match = " AND ".join(f"e.{ident(k)} = a.{ident(k)}" for k in kind.key)
     inserted = _count(con, "SELECT count(*) FROM accepted") - updated - unchanged
@@ -408,12 +507,14 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                 "message": s.message,
                 "started_at": s.started_at,
                 "finished_at": s.finished_at,
+                "id_numbers_in_text": s.id_numbers_in_text,
+                "phones_in_text": s.phones_in_text,
             }
             for s in result.sheets
         ]
     )
     con.register("log_rows", log)
-    con.execute("INSERT INTO load_log SELECT * FROM log_rows")
+    con.execute("INSERT INTO load_log BY NAME SELECT * FROM log_rows")
     con.unregister("log_rows")
     if result.rejected:
         kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
@@ -428,13 +529,45 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                     "column": r.column,
                     "value": r.value,
                     "reason": r.reason,
+                    "community_id": r.community_id,
                 }
                 for r in result.rejected
             ]
         )
         con.register("rejected_batch", rejected)
-        con.execute("INSERT INTO rejected_rows SELECT * FROM rejected_batch")
+        con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM rejected_batch")
         con.unregister("rejected_batch")
+    if result.community_counts:
+        counts = pa.Table.from_pylist(
+            [
+                {
+                    "batch_id": result.batch_id,
+                    "file": c.file,
+                    "sheet": c.sheet,
+                    "kind": c.kind,
+                    "community_id": c.community_id,
+                    "rows_read": c.rows_read,
+                    "rejected": c.rejected,
+                    "loaded_at": result.loaded_at,
+                }
+                for c in result.community_counts
+            ],
+            schema=pa.schema(
+                [
+                    ("batch_id", pa.string()),
+                    ("file", pa.string()),
+                    ("sheet", pa.string()),
+                    ("kind", pa.string()),
+                    ("community_id", pa.string()),
+                    ("rows_read", pa.int64()),
+                    ("rejected", pa.int64()),
+                    ("loaded_at", pa.timestamp("us")),
+                ]
+            ),
+        )
+        con.register("counts_batch", counts)
+        con.execute("INSERT INTO load_counts BY NAME SELECT * FROM counts_batch")
+        con.unregister("counts_batch")
 
 
 def load_paths(
@@ -450,6 +583,7 @@ def load_paths(
     scope: Scope | None = None,
     dry_run: bool = False,
     header_aliases: dict[str, dict[str, str]] | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> BatchResult:
     """Load ledger files and folders as one batch.
 
@@ -468,17 +602,25 @@ def load_paths(
     dry_run : do everything but write: the counts, rejections and skipped rows of the batch as it would
         load, with the warehouse left byte for byte as it was (``--dry-run``, the upload page's preview).
     header_aliases : more headers for fields, ``{kind: {header: field}}`` (a street's own column names).
+    clock : the loader's clock, the time the batch's records count as loaded (the demo, whose
+        made-up records end on 2024-12-31, is loaded as of then); the wall clock by default.
 
     Returns
     -------
     BatchResult with ``exit_code`` 0 (committed), 1 (strict and rows rejected, nothing committed)
-    or 2 (nothing could be read, nothing committed).
+    or 2 (nothing could be read, nothing committed). A file that is refused (beyond the limits of the
+    settings, corrupt, not what its name says) is reported as an error and the rest of the batch loads.
     """
     schemas = load_schemas()
     if header_aliases:
         schemas = schemas.with_header_aliases(header_aliases)
+    limits = Limits.from_settings()
     db = warehouse_path(db)
-    result = BatchResult(batch_id=_now().strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db, dry_run=dry_run)
+    now = clock or _now
+    started = now()
+    result = BatchResult(
+        batch_id=started.strftime("%Y%m%d%H%M%S-") + uuid.uuid4().hex[:6], db=db, loaded_at=started, dry_run=dry_run
+    )
     files = find_ledger_files([Path(p) for p in paths])
     labels = _labels(files)
     sheets: list[tuple[int, int, LedgerSheet]] = []
@@ -500,9 +642,17 @@ def load_paths(
             if on_stage:
                 on_stage(f"读取 {label}")
             # Hash while reading: hashlib releases the GIL, and a large file costs a tenth of a second each way.
-            hashing = hasher.submit(_sha256, path) if path.exists() else None
-            read = read_ledger_file(path, schemas, kind, progress, crs)
-            digest = digests[path] = hashing.result() if hashing else None
+            # Only a plain, readable file of sensible size is opened at all (not a pipe, not /dev/zero).
+            unreadable = check_path(path, limits)
+            hashing = hasher.submit(_sha256, path) if unreadable is None else None
+            if unreadable:
+                read = ReadResult(failures=[SheetFailure(path, None, unreadable)])
+            else:
+                read = read_ledger_file(path, schemas, kind, progress, crs, limits)
+            try:
+                digest = digests[path] = hashing.result() if hashing else None
+            except OSError:  # the file went away or changed permissions while it was read
+                digest = digests[path] = None
             for failure in read.failures:
                 result.sheets.append(
                     SheetResult(
@@ -512,8 +662,8 @@ def load_paths(
                         status="skipped" if failure.skipped else "error",
                         message=failure.message,
                         sha256=digest,
-                        started_at=_now(),
-                        finished_at=_now(),
+                        started_at=now(),
+                        finished_at=now(),
                         columns=dict(failure.columns),
                         ignored_columns=list(failure.ignored),
                         missing_columns=list(failure.missing),
@@ -543,10 +693,13 @@ def load_paths(
                 label = labels[sheet.file]
                 if on_stage:
                     on_stage(f"校验入库 {label}" + (f"「{sheet.sheet}」" if sheet.sheet else ""))
-                sheet_result, rejections = load_sheet(con, sheet, schemas, result.batch_id, label, scope)
+                sheet_result, rejections, counts = load_sheet(
+                    con, sheet, schemas, result.batch_id, label, scope=scope, now=now
+                )
                 sheet_result.sha256 = digests[sheet.file]
                 result.sheets.append(sheet_result)
                 result.rejected.extend(rejections)
+                result.community_counts.extend(counts)
             if strict and result.rejected:
                 con.execute("ROLLBACK")
                 result.exit_code = EXIT_STRICT_REJECTED

@@ -1,6 +1,7 @@
 """Normalising: raw ledger text -> typed warehouse values, in bulk (Arrow and DuckDB SQL).
 
-Text is NFKC-normalised and trimmed in Arrow; everything else is SQL generated from the schema:
+Text is NFKC-normalised and trimmed in Arrow, and ID and mobile numbers typed into free text are
+masked there (``etl.pii.mask_numbers``); everything else is SQL generated from the schema:
 one staging query per sheet turns every raw column into its typed column, resolves communities and
 references, and hashes persons. Nothing here loops over rows in Python.
 """
@@ -12,9 +13,11 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.pii import MaskCounts, mask_numbers
 from streetdash.schema import Field, Kind, Schemas
 
 SQL_TYPES = {
@@ -80,21 +83,26 @@ def ident(name: str) -> str:
 # Arrow: text normalisation
 
 
-def normalise_text(table: pa.Table) -> pa.Table:
-    """NFKC, trimmed, empty -> NULL, for every string column (full-width digits, ，, stray spaces).
+def normalise_text(table: pa.Table, free_text: frozenset[str] | set[str] = frozenset()) -> tuple[pa.Table, MaskCounts]:
+    """NFKC, trimmed, empty -> NULL, for every string column (full-width digits, ，, stray spaces); in the
+    ``free_text`` columns ID and mobile numbers masked too (``etl.pii.mask_numbers``), with their counts.
 
     Columns are independent and Arrow's kernels release the GIL, so they run in threads.
     """
     names = table.column_names
 
-    def one(name: str):
+    def one(name: str) -> tuple[pa.Array | pa.ChunkedArray, MaskCounts]:
         col = table[name]
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            return _normalise_column(col)
-        return col
+            return _normalise_column(col, mask=name in free_text)
+        return col, MaskCounts()
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return pa.Table.from_pydict(dict(zip(names, pool.map(one, names), strict=True)))
+        done = dict(zip(names, pool.map(one, names), strict=True))
+    counts = MaskCounts()
+    for _, c in done.values():
+        counts += c
+    return pa.Table.from_pydict({name: col for name, (col, _) in done.items()}), counts
 
 
 # Characters that NFKC leaves alone and that can never combine with a neighbour: ASCII, CJK
@@ -118,14 +126,19 @@ def _clean(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
 
 
-def _normalise_column(col: pa.ChunkedArray) -> pa.Array:
+def _normalise_column(col: pa.ChunkedArray, mask: bool = False) -> tuple[pa.Array, MaskCounts]:
     col = col.combine_chunks()
     sample = col.slice(0, 10_000)
     if len(col) > 40_000 and pc.count_distinct(sample).as_py() * 4 < len(sample):
         # Ledger columns repeat a few values (community, category, status): clean each once.
         encoded = pc.dictionary_encode(col)
-        return pc.take(_clean(encoded.dictionary), encoded.indices)
-    return _clean(col)
+        values, counts = _clean(encoded.dictionary), MaskCounts()
+        if mask:
+            uses = np.bincount(encoded.indices.fill_null(0).to_numpy(), minlength=len(values))
+            uses[0] -= encoded.indices.null_count  # nulls were counted as the first value above
+            values, counts = mask_numbers(values, uses)
+        return pc.take(values, encoded.indices), counts
+    return mask_numbers(_clean(col)) if mask else (_clean(col), MaskCounts())
 
 
 # ---------------------------------------------------------------------------------------------

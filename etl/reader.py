@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
+from etl.guard import Limits, check_content, check_path, csv_field_limit
 from etl.layout import (
     LOST_DIGITS,
     Grid,
@@ -274,14 +275,21 @@ def _head_rows(text_head: str) -> list[list[str]]:
 
 
 def read_csv(
-    path: Path, schemas: Schemas, kind_name: str | None = None, progress: Progress | None = None
+    path: Path,
+    schemas: Schemas,
+    kind_name: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """A CSV ledger: encoding detected, header row found, rows read by pyarrow in bulk.
 
     pyarrow cannot say which line a row came from, so the fast path is taken only when row numbers
     follow from the position (no blank lines, no ragged rows); other files go through the csv module.
+    A cell longer than ``limits.csv_field_kb`` refuses the file.
     """
     result = ReadResult()
+    field_limit = csv_field_limit(limits or Limits.from_settings())
+    csv.field_size_limit(field_limit)
     try:
         data = path.read_bytes()
         encoding = detect_encoding(data, sniff=True)
@@ -312,17 +320,18 @@ def read_csv(
     mapping = {**block.mapping, **{i: f"_c{i}" for i in (0, 1) if i < len(header) and i not in block.mapping}}
     try:
         try:
-            table = _read_csv_fast(body, codec, index, len(header), mapping, progress)
-        except _NeedsSlowPath:
-            table = _read_csv_slow(body.decode(codec), index, mapping, progress)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        # Past the sniffed head the file is not UTF-8 after all: decide on the whole file.
-        try:
+            try:
+                table = _read_csv_fast(body, codec, index, len(header), mapping, progress, field_limit)
+            except _NeedsSlowPath:
+                table = _read_csv_slow(body.decode(codec), index, mapping, progress)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            # Past the sniffed head the file is not UTF-8 after all (or a cell outgrew pyarrow's block):
+            # decide on the whole file, and read it with the csv module.
             codec = detect_encoding(data)
-        except LedgerError as exc:
-            result.failures.append(SheetFailure(path, None, f"文件 {path.name}：{exc}"))
-            return result
-        table = _read_csv_slow(data.decode(codec).removeprefix("\ufeff"), index, mapping, progress)
+            table = _read_csv_slow(data.decode(codec).removeprefix("\ufeff"), index, mapping, progress)
+    except LedgerError as exc:
+        result.failures.append(SheetFailure(path, None, f"文件 {path.name}：{exc}"))
+        return result
     under = footer_rows_of_table(table, kind, [mapping[i] for i in sorted(mapping)])
     if under:
         table = table.filter(pc.invert(pc.is_in(table["_row"], pa.array(list(under), pa.int64()))))
@@ -370,7 +379,13 @@ def _head_has_multiline_values(head: bytes, codec: str, header_index: int) -> bo
 
 
 def _read_csv_fast(
-    body: bytes, codec: str, header_index: int, width: int, mapping: dict[int, str], progress: Progress | None
+    body: bytes,
+    codec: str,
+    header_index: int,
+    width: int,
+    mapping: dict[int, str],
+    progress: Progress | None,
+    field_limit: int,
 ) -> pa.Table:
     # Blank lines would be skipped by pyarrow and shift every later row number. (A regex finds them
     # several times faster than ``bytes.__contains__`` does for this needle.)
@@ -388,7 +403,8 @@ def _read_csv_fast(
     quoted = body.find(b'"', start) != -1 or _head_has_multiline_values(body[:start], codec, header_index)
     # "utf8" is pyarrow's native encoding; any other name (even "utf-8") goes through a Python codec.
     encoding = "utf8" if codec == "utf-8" else codec
-    read_options = pa_csv.ReadOptions(encoding=encoding, column_names=names, block_size=4 << 20)
+    # A block holds whole rows: a cell up to the limit must fit in one (a longer one fails the read).
+    read_options = pa_csv.ReadOptions(encoding=encoding, column_names=names, block_size=max(4 << 20, 2 * field_limit))
     parse_options = pa_csv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid)
     convert_options = pa_csv.ConvertOptions(
         column_types={n: pa.string() for n in names},
@@ -431,13 +447,33 @@ def _read_csv_fast(
     )
     table = table.rename_columns([mapping[i] for i in mapping])
     first = header_index + 2
+    for column in table.columns:
+        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > field_limit:
+            index = pc.indices_nonzero(pc.greater(pc.binary_length(column.combine_chunks()), field_limit))[0]
+            raise LedgerError(_field_too_long(first + index.as_py(), field_limit))
     return table.append_column("_row", pa.array(np.arange(first, first + table.num_rows, dtype=np.int64)))
+
+
+def _field_too_long(line: int, field_limit: int) -> str:
+    return (
+        f"第 {line:,} 行有一个单元格超过 {field_limit // 1024:,} KB，超过导入上限，未读取"
+        "（多半不是台账，或引号不配对；上限由设置 ETL_MAX_CSV_FIELD_KB 决定）"
+    )
 
 
 def _read_csv_slow(text: str, header_index: int, mapping: dict[int, str], progress: Progress | None) -> pa.Table:
     rows: list[list[str | None]] = []
-    for record in csv.reader(io.StringIO(text)):
-        rows.append([c if c != "" else None for c in record])
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for record in reader:
+            rows.append([c if c != "" else None for c in record])
+    except csv.Error as exc:
+        line = len(rows) + 1  # the record being read, as Excel numbers it (a quoted cell may span lines)
+        if "field larger than field limit" in str(exc):
+            raise LedgerError(_field_too_long(line, csv.field_size_limit())) from None
+        raise LedgerError(
+            f"第 {line:,} 行无法按 CSV 读取（{exc}），请在 Excel 或 WPS 中另存为「CSV UTF-8」后再导入"
+        ) from None
     data = rows[header_index + 1 :]
     if progress:
         progress(len(data), len(data))
@@ -453,28 +489,42 @@ def read_ledger_file(
     kind_name: str | None = None,
     progress: Progress | None = None,
     crs: SourceCrs | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """All ledgers in one file (or boundary layers, for GIS files), or the reasons it could not be read.
 
-    ``crs`` is the coordinate system of boundary files that do not declare theirs (``--crs``).
+    ``crs`` is the coordinate system of boundary files that do not declare theirs (``--crs``). A file
+    beyond the ``limits`` (settings by default), or that no reader can make sense of, is one failure with
+    a Chinese sentence naming it: never an exception, whatever the bytes.
     """
     from etl.boundaries import is_boundary_file, read_boundary_file
 
+    limits = limits or Limits.from_settings()
     suffix = path.suffix.lower()
-    if not path.exists():
-        return ReadResult(failures=[SheetFailure(path, None, f"文件 {path} 不存在")])
-    if suffix == ".csv":
-        return read_csv(path, schemas, kind_name, progress)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        return read_workbook(path, schemas, kind_name)
-    if is_boundary_file(path):
+    known = suffix in {".csv", ".xlsx", ".xlsm", ".xls"} or is_boundary_file(path)
+    if not known and path.exists() and not path.is_dir():
+        return ReadResult(
+            failures=[
+                SheetFailure(
+                    path,
+                    None,
+                    f"文件 {path.name} 不是支持的格式（台账：.xlsx、.xls、.csv；边界：.geojson、.shp、.zip、.gpkg）",
+                )
+            ]
+        )
+    refused = check_path(path, limits) or check_content(path, limits)
+    if refused:
+        return ReadResult(failures=[SheetFailure(path, None, refused)])
+    try:
+        if suffix == ".csv":
+            return read_csv(path, schemas, kind_name, progress, limits)
+        if suffix in {".xlsx", ".xlsm", ".xls"}:
+            return read_workbook(path, schemas, kind_name)
         return read_boundary_file(path, schemas, kind_name, crs)
-    return ReadResult(
-        failures=[
-            SheetFailure(
-                path,
-                None,
-                f"文件 {path.name} 不是支持的格式（台账：.xlsx、.xls、.csv；边界：.geojson、.shp、.zip、.gpkg）",
-            )
-        ]
-    )
+    except MemoryError:
+        message = f"文件 {path.name} 太大，读取时内存不足，未读取；请拆分成几个文件后再导入"
+    except Exception as exc:  # a reader's own failure on bytes it did not expect: one sentence, no traceback
+        detail = f"{type(exc).__name__}: {exc}"
+        detail = detail if len(detail) <= 160 else detail[:157] + "…"
+        message = f"文件 {path.name} 无法读取，可能已损坏（{detail}）。请在 Excel 或 WPS 中打开并另存后再导入"
+    return ReadResult(failures=[SheetFailure(path, None, message)])

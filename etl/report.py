@@ -70,6 +70,10 @@ def print_summary(result: BatchResult, console: Console) -> None:
         console.print(f"  跳过 {where} 第 {r.row} 行为{r.reason}", markup=False, highlight=False)
     if len(skipped_rows) > 50:
         console.print(f"  ……另有 {len(skipped_rows) - 50} 行跳过，见各工作表的说明")
+    # Files that could not be read, once more on a line of their own: the table folds long messages.
+    for s in result.sheets:
+        if s.status == "error" and s.message:
+            console.print(f"  无法导入：{s.message}", markup=False, highlight=False, soft_wrap=True)
     shown = result.rejected[:50]
     for r in shown:
         where = f"{r.file}" + (f"「{r.sheet}」" if r.sheet else "")

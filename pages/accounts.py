@@ -21,7 +21,7 @@ def change(action: str, name: str, do) -> None:
         st.session_state.accounts_message = ("error", str(error).strip("'\""))
     else:
         auth.record("account", f"{action}：{name}")
-        st.session_state.accounts_message = ("success", f"已{action}：{name}")
+        st.session_state.accounts_message = ("success", f"已{action}：{auth.literal(name)}")
 
 
 message = st.session_state.pop("accounts_message", None)
@@ -89,7 +89,13 @@ with st.form("accounts_add", clear_on_submit=True):
         placeholder="崇文街道 · 崇文街道/崇北社区,永安社区 · 崇文街道,许庄街道 · 全部",
     )
     email = right.text_input("邮箱（统一身份认证用，可不填）", key="accounts_new_email")
-    first = left.text_input("密码", type="password", key="accounts_new_password", autocomplete="new-password")
+    first = left.text_input(
+        "密码",
+        type="password",
+        key="accounts_new_password",
+        autocomplete="new-password",
+        help="至少 8 位；留空则只能用统一身份认证登录",
+    )
     again = right.text_input(
         "再输一次", type="password", key="accounts_new_password_again", autocomplete="new-password"
     )

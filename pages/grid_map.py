@@ -29,7 +29,7 @@ if clicked in set(grids["grid_id"]):
 selected = st.session_state.get("map_grid") or st.query_params.get("grid")
 if selected not in set(grids["grid_id"]):
     if selected:  # a link's ?grid= of a grid outside the view (another community's): no card, and why
-        st.warning(f"网格「{ui.md(selected)}」不在当前范围内，没有打开它的网格卡片。", icon=":material/block:")
+        st.warning(f"网格「{auth.literal(selected)}」不在当前范围内，没有打开它的网格卡片。", icon=":material/block:")
     selected = None
 
 left, right = st.columns([3, 2])

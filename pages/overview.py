@@ -1,6 +1,7 @@
 import streamlit as st
 
-from streetdash import ranking, scores
+from streetdash import ranking
+from streetdash.app import assessment_view as view
 from streetdash.app import auth, data, ui
 from streetdash.db import warehouse_status
 
@@ -18,6 +19,7 @@ ui.caption(f)
 KPIS = [
     "tasks.closure_rate",
     "tasks.on_time_rate",
+    "tasks.response_rate",
     "mediation.success_rate",
     "mediation.grid_rate",
     "jobs.postings",
@@ -39,37 +41,27 @@ with left:
     )
     st.caption("绿色：好于整体（比率与所选范围整体比，数量与社区平均比）；红色：差于整体。点击列名可排序。")
 with right:
-    st.subheader("综合得分")
-    score_table, parts = scores.city_scores(communities, targets)
-    if score_table.empty:
-        st.info("所选范围内没有设定目标的指标（领题攻坚指标中填写「数据来源」即可纳入综合得分）。")
+    # The month's 考核 by the street's scheme (the ranking page has the whole of it).
+    month = f.end.replace(day=1)
+    a = view.read(f.street, month, months=2)
+    st.subheader(f"{month.month}月考核")
+    if not a.current():
+        st.info("所选月份没有可考核的数据。")
     else:
-        event = ui.table(
-            score_table,
-            "综合得分",
-            hide_index=True,
-            width="stretch",
-            on_select="rerun",
-            selection_mode="single-row",
-            key="score_table",
-            column_config={
-                "综合得分": st.column_config.ProgressColumn(
-                    "综合得分",
-                    min_value=0.0,
-                    max_value=1.25,
-                    format="%.2f",
-                    help="各有目标指标的 完成值÷目标值（越低越好的指标取 目标值÷完成值），上限 1.25，取平均。",
-                )
-            },
+        chosen = view.ranking(
+            a, f"考核排名_{a.month_label()}", key="score_table", columns=["名次", "社区", "得分", "等级", "较上月"]
         )
-        rows = event.selection.rows if event else []
-        chosen = score_table.iloc[rows[0]]["社区"] if rows else score_table.iloc[-1]["社区"]
-        st.markdown(f"**{ui.md(chosen)}** 的得分构成（从低到高）：")
-        ui.table(
-            parts[parts["社区"] == chosen].drop(columns="社区"),
-            f"综合得分构成_{chosen}",
-            hide_index=True,
-            width="stretch",
+        names = a.ranking()["社区"].tolist()
+        chosen = chosen or names[-1]
+        parts = a.breakdown(chosen)
+        lost = parts[parts["失分"] > 0].head(3)
+        if lost.empty:
+            st.markdown(f"**{ui.md(chosen)}** 各项都拿到了满分。")
+        else:
+            items = "；".join(f"{ui.md(r.指标)}失 {r.失分:.1f} 分（{ui.md(r.完成值)}）" for r in lost.itertuples())
+            st.markdown(f"**{ui.md(chosen)}** 失分最多的：{items}。")
+        st.page_link(
+            "pages/assessment.py", label="考核排名：各项得分、近 12 个月名次和考核方案", icon=":material/arrow_forward:"
         )
 
 st.subheader("需要关注")

@@ -28,7 +28,17 @@ LOADING_ROLES = frozenset({"clerk", "street", "admin"})
 
 # The pages of the app by key (the file name in pages/), and who may open them. The navigation shows a
 # role only its pages; a page opened by URL checks the same table (``may_open``).
-VIEW_PAGES = ("overview", "tasks", "mediation", "employment", "campaigns", "grid_map", "report", "explore")
+VIEW_PAGES = (
+    "overview",
+    "assessment",
+    "tasks",
+    "mediation",
+    "employment",
+    "campaigns",
+    "grid_map",
+    "report",
+    "explore",
+)
 LOAD_PAGES = ("upload",)
 STATUS_PAGES = ("data_status",)
 ADMIN_PAGES = ("accounts", "audit")

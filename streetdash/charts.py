@@ -34,7 +34,8 @@ pio.templates["streetdash"] = go.layout.Template(
         plot_bgcolor="white",
         xaxis=dict(showgrid=False, linecolor="#999", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#E5E5E5", zeroline=False, automargin=True, separatethousands=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        # Under the chart, from the left: above it, a legend runs into the title on a phone (390 px).
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="bottom", yref="container"),
         margin=dict(l=10, r=10, t=60, b=10),
         separators=".,",
         hoverlabel=dict(font=dict(family=FONT_STACK)),
@@ -154,3 +155,31 @@ def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
 def _axes(fig: go.Figure, kind: str, horizontal: bool) -> None:
     value_axis = dict(tickformat=".0%" if kind == "rate" else ",d" if kind == "count" else None, rangemode="tozero")
     fig.update_layout(xaxis=value_axis) if horizontal else fig.update_layout(yaxis=value_axis)
+
+
+def ranks(frame: pd.DataFrame, x: str, group: str, rank: str, title: str, score: str | None = None) -> go.Figure | None:
+    """Each group's rank over time, one line each, first place at the top (the 考核 rank chart);
+    ``score`` adds the score to the hover text."""
+    if frame.empty:
+        return None
+    fig = go.Figure(layout=dict(template=TEMPLATE))
+    for i, (name, part) in enumerate(frame.groupby(group, sort=False)):
+        part = part.sort_values(x)
+        shown = escape(str(name))
+        hover = "%{x|%Y年%m月}：第 %{y} 名" + (" · %{customdata:.1f} 分" if score else "") + f"<extra>{shown}</extra>"
+        fig.add_scatter(
+            x=part[x],
+            y=part[rank],
+            name=shown,
+            mode="lines+markers",
+            line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+            customdata=part[score] if score else None,
+            hovertemplate=hover,
+        )
+    places = int(frame[rank].max())
+    fig.update_layout(
+        title=escape(title),
+        xaxis=dict(tickformat="%Y年%m月"),
+        yaxis=dict(range=[places + 0.5, 0.5], dtick=1, title="名次", zeroline=False),  # first place on top
+    )
+    return fig

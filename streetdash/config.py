@@ -13,6 +13,7 @@ from pathlib import Path
 PROJ_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJ_ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
+SCHEMES_DIR = Path(__file__).resolve().parent / "schemes"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,50 @@ SETTINGS = [
     Setting("STREETDASH_SESSION_IDLE_MINUTES", "30", "多少分钟没有操作后需要重新登录。"),
     Setting("STREETDASH_SESSION_HOURS", "12", "登录后最长多少小时需要重新登录（无论是否在操作）。"),
     Setting(
+        "STREETDASH_SCHEMES",
+        str(SCHEMES_DIR),
+        "考核方案和街道设置所在的目录：每个街道一个 .toml 文件（指标、权重、计分规则、等级，以及默认办理时限、响应时限），"
+        "default.toml 为共用方案；修改后考核排名立即按新方案计分，办理时限和响应时限在下一次导入"
+        "（或 python -m etl settings）后生效。",
+    ),
+    Setting(
+        "ETL_MAX_FILE_MB",
+        "500",
+        "导入时单个文件的大小上限（MB）；更大的文件不读取，并说明原因。",
+    ),
+    Setting(
+        "ETL_MAX_UNPACKED_MB",
+        "1000",
+        ".xlsx 文件（实为 zip 压缩包）解压后的总大小上限（MB）；超过的视为压缩炸弹，不读取。"
+        "100 万行的台账解压后约 500 MB。",
+    ),
+    Setting(
+        "ETL_MAX_COMPRESSION_RATIO",
+        "100",
+        ".xlsx 中单个部件（超过 1 MB 时）的压缩比上限；正常工作簿在 5～30 倍之间，超过的视为压缩炸弹，不读取。",
+    ),
+    Setting(
+        "ETL_MAX_SHEET_ROWS",
+        "1000000",
+        "每个工作表的行数上限，按声明的范围（dimension）和实际单元格两者检查，超过的文件不读取。",
+    ),
+    Setting(
+        "ETL_MAX_SHEET_COLUMNS",
+        "200",
+        "每个工作表的列数上限（200 列即到 GR 列），检查方法同行数。",
+    ),
+    Setting(
+        "ETL_MAX_SHEET_CELLS",
+        "20000000",
+        "每个工作表的单元格数上限（从 A1 到最后一个有内容的单元格，行数 × 列数）；读取工作表所需内存与它成正比，"
+        "约每百万个单元格 80 MB。",
+    ),
+    Setting(
+        "ETL_MAX_CSV_FIELD_KB",
+        "1024",
+        "CSV 文件中单个单元格的大小上限（KB）；超过的文件不读取（多半不是台账，或引号不配对）。",
+    ),
+    Setting(
         "STREETDASH_RAISE_ERRORS",
         "",
         "设为 1 时页面出错直接抛出异常（供测试和开发用）；默认只向用户显示中文说明和参考编号，详细信息写入服务器日志。",
@@ -148,9 +193,26 @@ def setting_number(name: str) -> float:
     return value
 
 
+def int_setting(name: str) -> int:
+    """A declared setting that is a positive whole number (``1000000`` or ``1_000_000``)."""
+    value = setting(name)
+    try:
+        number = int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"设置 {name} 应为正整数，现在是「{value}」")
+    return number
+
+
 def warehouse_path(override: str | os.PathLike | None = None) -> Path:
     """The warehouse file: ``--db`` if given, else ``$WAREHOUSE_DB``, else ``data/warehouse.duckdb``."""
     return Path(override) if override else Path(setting("WAREHOUSE_DB"))
+
+
+def schemes_dir() -> Path:
+    """The folder of the assessment schemes and street settings (``$STREETDASH_SCHEMES``)."""
+    return Path(setting("STREETDASH_SCHEMES"))
 
 
 def secret_file() -> Path:

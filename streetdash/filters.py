@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PERIODS = ["本月", "上月", "本季度", "本年", "自定义"]
 FILTER_PARAMS = ("street", "community", "start", "end")
@@ -20,18 +20,37 @@ class Filters:
     communities: tuple[str, ...] = field(default_factory=tuple)  # empty: every community of the street
     start: dt.date = dt.date(2024, 12, 1)
     end: dt.date = dt.date(2024, 12, 31)
+    # The end chosen when the data stops before it ("数据截至"): ``end`` is then the data's last day
+    # (see :meth:`cut_at`), and comparisons use as many days of the period before.
+    asked_end: dt.date | None = None
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def is_cut(self) -> bool:
+        """Whether the period chosen runs past the data's last day and so ends there."""
+        return self.asked_end is not None
+
+    def cut_at(self, as_of: dt.date) -> Filters:
+        """The period ending at ``as_of`` (the data's last day) if it runs past it: December chosen
+        with data up to the 17th is 1–17 December. A period wholly after the data stays as chosen."""
+        whole = self.asked_end or self.end
+        if self.start <= as_of < whole:
+            return replace(self, end=as_of, asked_end=whole)
+        return replace(self, end=whole, asked_end=None)
+
     def previous(self) -> Filters:
-        """The period of equal length just before this one (for 环比)."""
-        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
-            # Whole months compare with the same number of whole months before.
-            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        """The period of equal length just before this one (for 环比). Whole months compare with as
+        many whole months before; a cut period with the same days of the period before (1–17
+        December with 1–17 November), so no comparison sets part of a month against a whole one."""
+        asked = self.asked_end or self.end
+        if self.start.day == 1 and (asked + dt.timedelta(days=1)).day == 1:
+            months = (asked.year - self.start.year) * 12 + asked.month - self.start.month + 1
             start = add_months(self.start, -months)
-            return Filters(self.street, self.communities, start, self.start - dt.timedelta(days=1))
+            end = add_months(self.end, -months) if self.is_cut else self.start - dt.timedelta(days=1)
+            return Filters(self.street, self.communities, start, end)
         return Filters(
             self.street, self.communities, self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1)
         )
@@ -41,6 +60,9 @@ class Filters:
         return Filters(self.street, self.communities, add_months(self.start, -12), add_months(self.end, -12))
 
     def label(self) -> str:
+        if self.is_cut:
+            whole = Filters(self.street, self.communities, self.start, self.asked_end).label()
+            return f"{whole}（截至{self.end.month}月{self.end.day}日）"
         if self.start.day == 1 and self.end == month_end(self.start):
             return f"{self.start.year}年{self.start.month}月"
         if self.start == dt.date(self.start.year, 1, 1) and self.end == dt.date(self.start.year, 12, 31):
@@ -48,6 +70,12 @@ class Filters:
         if self.start.day == 1 and self.start.month % 3 == 1 and self.end == month_end(add_months(self.start, 2)):
             return f"{self.start.year}年第{(self.start.month + 2) // 3}季度"
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+
+def as_of_text(as_of: dt.date, year: int | None = None) -> str:
+    """数据截至 12月31日 (the year too when it is not ``year``, the year of the period shown)."""
+    day = f"{as_of.month}月{as_of.day}日"
+    return f"数据截至 {day}" if year == as_of.year else f"数据截至 {as_of.year}年{day}"
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -105,11 +133,14 @@ def from_query(params: dict[str, list[str]], streets: dict[str, list[str]], late
     start, end = _date((params.get("start") or [None])[-1]), _date((params.get("end") or [None])[-1])
     if not start or not end or start > end:
         start, end = default_period(latest)
-    return Filters(street, communities, start, end)
+    return Filters(street, communities, start, end).cut_at(latest)
 
 
 def to_query(filters: Filters) -> dict[str, str | list[str]]:
-    query: dict[str, str | list[str]] = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    """The URL parameters of a view; the end as chosen (a link made on the 17th of a month still means
+    the whole month, however far the data reaches when it is opened)."""
+    end = filters.asked_end or filters.end
+    query: dict[str, str | list[str]] = {"start": filters.start.isoformat(), "end": end.isoformat()}
     if filters.street:
         query["street"] = filters.street
     if filters.communities:
@@ -119,6 +150,6 @@ def to_query(filters: Filters) -> dict[str, str | list[str]]:
 
 def preset_of(filters: Filters, latest: dt.date) -> str:
     for preset in PERIODS[:-1]:
-        if period_range(preset, latest) == (filters.start, filters.end):
+        if period_range(preset, latest) == (filters.start, filters.asked_end or filters.end):
             return preset
     return "自定义"

@@ -44,16 +44,9 @@ def scope_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 
 def latest_data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The last day any ledger has a record on (the 'as of' of the presets)."""
-    day = con.execute(
-        """SELECT max(d) FROM (
-            SELECT max(CAST(published_at AS DATE)) AS d FROM tasks
-            UNION ALL SELECT max(CAST(received_at AS DATE)) FROM mediation_cases
-            UNION ALL SELECT max(posted_at) FROM job_postings
-            UNION ALL SELECT max(date) FROM job_seekers
-            UNION ALL SELECT max(date) FROM events
-            UNION ALL SELECT max(date) FROM points)"""
-    ).fetchall()[0][0]
+    """The last day any ledger has a record on ("数据截至": the 'as of' of the presets; the metric
+    macros end a period that runs past it there). The warehouse's ``data_as_of``, computed at load."""
+    day = con.execute("SELECT max(as_of) FROM data_as_of").fetchall()[0][0]
     return day or dt.date.today()
 
 
@@ -78,28 +71,43 @@ def backlog_ageing(con, filters: Filters) -> pd.DataFrame:
 
 
 def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
-    """Tasks open at the end of the period whose deadline has passed, oldest deadline first."""
+    """Tasks open at the end of the period whose due date has passed, oldest due date first (the due
+    date is the deadline, or the street's default 办理时限 after publication: 应办结日)."""
     return _df(
         con,
         """
         SELECT c.community AS 社区, t.task_id AS 任务编号, t.category AS 类别, t.status AS 状态,
-               t.published_on AS 发布日期, t.deadline AS 办理时限, date_diff('day', t.deadline, $end) AS 超期天数
+               t.published_on AS 发布日期, t.due_on AS 应办结日,
+               CASE WHEN t.due_by_default THEN '未填，按默认办理时限' ELSE '台账填写' END AS 办理时限,
+               date_diff('day', t.due_on, $end) AS 超期天数
         FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND task_overdue_at(t.published_on, t.status, t.closed_on, t.deadline, $end)
-        ORDER BY t.deadline, c.community LIMIT $limit""",
+        WHERE {scope} AND task_overdue_at(t.published_on, t.status, t.closed_on, t.due_on, $end)
+        ORDER BY t.due_on, c.community LIMIT $limit""",
         filters,
         {"limit": limit},
     )
 
 
 def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
+    """Per category: tasks published in the period (and the median days they took), tasks due in it
+    and the 办结率 over those, counted as the metric macros count them (metrics_grouped.due_metrics)."""
     return _df(
         con,
         """
-        SELECT t.category AS 类别, count(*) AS 发布, count(*) FILTER (WHERE t.is_closed) AS 办结,
-               count(*) FILTER (WHERE t.is_closed) / count(*) AS 办结率, median(t.days_to_close) AS 办结时长中位数
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND t.published_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 发布 DESC""",
+        WITH period AS (SELECT CAST($start AS DATE) AS p_start,
+                               least(CAST($end AS DATE), (SELECT max(as_of) FROM data_as_of)) AS p_end),
+        tasks AS (SELECT t.* FROM stg_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
+        published AS (
+            SELECT category, count(*) AS published, median(days_to_close) AS median_days
+            FROM tasks, period WHERE published_on BETWEEN p_start AND p_end GROUP BY ALL),
+        due AS (
+            SELECT category, count(*) AS due, count(*) FILTER (WHERE is_closed AND closed_on <= p_end) AS due_closed
+            FROM tasks, period WHERE counts_as_due AND due_on BETWEEN p_start AND p_end GROUP BY ALL)
+        SELECT category AS 类别, coalesce(p.published, 0) AS 发布, coalesce(d.due, 0) AS 应办结,
+               coalesce(d.due_closed, 0) AS 应办已办结, d.due_closed / nullif(d.due, 0) AS 办结率,
+               p.median_days AS 办结时长中位数
+        FROM published p FULL JOIN due d USING (category)
+        ORDER BY 发布 DESC, 应办结 DESC, 类别""",
         filters,
     )
 
@@ -279,6 +287,20 @@ def campaigns(con, filters: Filters) -> pd.DataFrame:
     # No unit is no text (not NaN, which "{单位 or ''}" would print as "nan").
     frame["单位"] = frame["单位"].fillna("")
     return frame
+
+
+def campaign_targets(con, street: str | None, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Campaign rows that name a metric (``metric_key``) and overlap ``start``..``end``, of one street
+    or all: the targets of the assessment's ``target = "campaign"`` rules. A rate's target is in percent."""
+    return con.execute(
+        """
+        SELECT community_id, community, street, metric_key, target, period_start, period_end
+        FROM stg_campaigns
+        WHERE metric_key IS NOT NULL AND period_start <= $end AND period_end >= $start
+          AND ($street IS NULL OR street = $street)
+        ORDER BY street, community_id, metric_key, period_start""",
+        {"street": street, "start": start, "end": end},
+    ).df()
 
 
 # Grid map -------------------------------------------------------------------------------------

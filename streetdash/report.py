@@ -29,7 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from streetdash import charts, export, queries, ranking, topics
+from streetdash import assessment, charts, export, queries, ranking, topics
 from streetdash import metrics as layer
 from streetdash.access import NO_COMMUNITY, Scope
 from streetdash.attention import attention_items
@@ -124,6 +124,7 @@ class ReportData:
     campaigns: pd.DataFrame
     mediation_levels: pd.DataFrame
     grid_map: object = None  # the scope's grid map (a plotly figure), None without boundaries
+    assessment: assessment.Assessment | None = None  # the month's 考核 of the street's communities
     generated_at: dt.datetime = field(default_factory=dt.datetime.now)
     # What the communities are compared with: the street, or for a reader limited to some of its
     # communities the communities they may see (the report never holds the rest of the street).
@@ -173,7 +174,8 @@ def report_filters(
         raise ReportError(
             f"{start.year}年{start.month}月晚于数据截至日期 {latest:%Y-%m-%d}，没有可报告的数据。请选择更早的月份。"
         )
-    asked = Filters(street, (community,) if community else (), start, month_end(start))
+    # A month the data stops in ends on the data's last day, and compares with as many days before.
+    asked = Filters(street, (community,) if community else (), start, month_end(start)).cut_at(latest)
     return scope.clamp(asked, everything), latest
 
 
@@ -219,6 +221,7 @@ def read_report_data(
         mediation_levels=queries.mediation_by_level(con, f),
         grid_map=_grid_map(con, f),
         reference="街道整体" if street_wide else "所辖社区整体",
+        assessment=assessment.read_assessment(con, f.street, f.start, months=2, communities=f.communities),
     )
 
 
@@ -462,8 +465,10 @@ def _table(
     numbers_from: int = 1,
     colours: list[list] | None = None,
     size: float = 10,
+    text_columns: tuple[int, ...] = (),
 ):
-    """A grid table; ``widths`` in cm, columns from ``numbers_from`` on are right-aligned numbers."""
+    """A grid table; ``widths`` in cm, columns from ``numbers_from`` on are right-aligned numbers, but
+    for ``text_columns``."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -480,7 +485,7 @@ def _table(
                 _font(paragraph.add_run(text), HEADING_FONT, size, bold=True)
                 continue
             _font(paragraph.add_run(text), BODY_FONT, size, color=colours[i - 1][j] if colours else None)
-            if j >= numbers_from:
+            if j >= numbers_from and j not in text_columns:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return table
 
@@ -546,6 +551,66 @@ def ranking_section(doc: Document, data: ReportData) -> None:
     )
 
 
+def assessment_section(doc: Document, data: ReportData) -> None:
+    """The month's 考核: the ranking table of the 考核排名 page (rank, score, band, change of rank),
+    and for a community's report that community's indicators, the largest loss first."""
+    a = data.assessment
+    if a is None or not a.current():
+        doc.add_paragraph("本月没有可考核的数据。")
+        return
+    scheme = a.scheme
+    doc.add_paragraph(
+        f"按《{scheme.title}》计分，满分 {scheme.full_marks:g} 分，{scheme.bands.text()}；"
+        "没有数据的指标不计分。较上月为名次的变化。"
+    )
+    table = a.ranking()
+    colours = {"绿": GREEN, "红": RED}
+    rows, row_colours = [], []
+    for r in table.itertuples(index=False):
+        place = "—" if pd.isna(r.名次) else str(int(r.名次))
+        score = "—" if pd.isna(r.得分) else f"{r.得分:.1f}"
+        rows.append([place, getattr(r, a.noun), score, r.等级, r.较上月, r.无数据指标 or "—"])
+        row_colours.append([None, None, colours.get(r.等级), colours.get(r.等级), None, None])
+    _table(
+        doc,
+        ["名次", a.noun, "得分", "等级", "较上月", "无数据指标"],
+        rows,
+        [1.2, 3.0, 1.8, 1.4, 1.8, 6.6],
+        numbers_from=2,
+        colours=row_colours,
+        size=9,
+        text_columns=(5,),
+    )
+    for community in data.filters.communities:
+        parts = a.breakdown(community)
+        if parts.empty:
+            continue
+        group = a.group(community)
+        doc.add_paragraph(
+            f"{community}本月得分 {group.score:.1f} 分，各项得分（失分多的在前）："
+            if group.score is not None
+            else f"{community}本月没有可计分的指标："
+        )
+        _table(
+            doc,
+            ["指标", "完成值", "计分规则", "得分", "失分"],
+            [
+                [
+                    r.指标,
+                    r.完成值,
+                    r.计分规则,
+                    "—" if pd.isna(r.得分) else f"{r.得分:.1f}",
+                    "—" if pd.isna(r.失分) else f"{r.失分:.1f}",
+                ]
+                for r in parts.itertuples(index=False)
+            ],
+            [2.6, 2.0, 7.6, 1.8, 1.8],
+            numbers_from=1,
+            size=8.5,
+            text_columns=(2,),
+        )
+
+
 def _chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -581,7 +646,9 @@ def build_report(data: ReportData, *, images: bool = True) -> bytes:
 
     doc.add_heading(f"{NUMERALS[len(TOPICS)]}、社区排名", level=1)
     ranking_section(doc, data)
-    doc.add_heading(f"{NUMERALS[len(TOPICS) + 1]}、需要关注的事项", level=1)
+    doc.add_heading(f"{NUMERALS[len(TOPICS) + 1]}、考核排名", level=1)
+    assessment_section(doc, data)
+    doc.add_heading(f"{NUMERALS[len(TOPICS) + 2]}、需要关注的事项", level=1)
     items = attention_items(data.scope_communities, data.campaigns)
     if not items:
         doc.add_paragraph("本月没有需要特别关注的事项。")

@@ -14,6 +14,9 @@ SCHEMA_FILE = Path(__file__).with_name("schemas.toml")
 
 # Types whose raw value is personal information: never stored, never echoed in reports.
 PII_TYPES = {"person", "person_list", "id_number", "phone"}
+# Types that hold words as people write them. ID and mobile numbers typed into them are masked at load time
+# (except in a kind's code, see ``Kind.free_text_fields``).
+FREE_TEXT_TYPES = {"text", "list"}
 _BRACKETED = re.compile(r"[（(【\[].*?[)）】\]]")
 
 
@@ -102,6 +105,23 @@ class Kind:
     @property
     def required_fields(self) -> list[Field]:
         return [f for f in self.fields if f.required]
+
+    @property
+    def code_fields(self) -> set[str]:
+        """Fields that hold a record's code (任务编号, 社区编码): a one-field key, or the derived key."""
+        codes = set(self.key) if len(self.key) == 1 else set()
+        if self.derived_key:
+            codes.add(self.derived_key["field"])
+        return codes
+
+    @property
+    def free_text_fields(self) -> list[Field]:
+        """Text and list fields other than codes: where ID and mobile numbers typed by hand are masked.
+
+        A composite key made of names (a campaign's 领题项目 and 指标名称) is free text too: masking is
+        deterministic, so the key stays the same from load to load.
+        """
+        return [f for f in self.fields if f.type in FREE_TEXT_TYPES and f.name not in self.code_fields]
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from etl.demo import build_demo
 from streetdash.schema import load_schemas
+
+D = dt.date
 
 
 def one(db: Path, sql: str, params: list | None = None):
@@ -219,22 +223,52 @@ def test_tasks_lie_in_their_grid_and_gridless_ones_are_matched_by_coordinates(de
 
 
 def test_plausible_and_different_between_communities(demo):
+    from streetdash import metrics
+
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
-        rates = dict(
-            con.execute(
-                "SELECT c.name, avg((status = '已办结')::INT) FROM tasks t JOIN communities c USING (community_id)"
-                " GROUP BY ALL"
-            ).fetchall()
-        )
-        assert rates["振兴社区"] < 0.65 < min(v for k, v in rates.items() if k != "振兴社区")
-        assert (
-            con.execute(
-                "SELECT count(*) FROM tasks WHERE status NOT IN ('已办结', '已关闭') AND deadline < DATE '2024-12-31'"
-            ).fetchall()[0][0]
-            > 0
-        )  # overdue
+        year = metrics.community_metrics(con, D(2024, 1, 1), D(2024, 12, 31)).set_index("community")
+        on_time = year["tasks_on_time_rate"]
+        # The lagging community closes late: the lowest 按期办结率 and 办结率 by a margin.
+        assert on_time["振兴社区"] < 0.5 < on_time.drop("振兴社区").min()
+        assert year["tasks_closure_rate"]["振兴社区"] < year["tasks_closure_rate"].drop("振兴社区").min() - 0.05
+        assert on_time.drop("振兴社区").max() - on_time.drop("振兴社区").min() > 0.05  # the others differ too
+        # A few overdue tasks, most of them in the lagging community.
+        overdue = year["tasks_overdue_open"]
+        assert 0 < overdue.drop("振兴社区").max() <= 10 and overdue["振兴社区"] > 15
         assert con.execute("SELECT count(*) FROM mediation_cases WHERE outcome = '已移交'").fetchall()[0][0] > 0
+        # Every community has tasks due in most months, so a monthly 办结率 has a value.
+        monthly = metrics.community_monthly(con, D(2024, 1, 1), D(2024, 12, 31))
+        assert (monthly["tasks_due"] > 0).mean() > 0.9
+
+
+def test_the_default_view_shows_no_fall_the_data_does_not_have(demo):
+    """December 2024 (the default view) judged by the tasks due in it, not those published in it: the
+    last weeks' tasks are still in hand on the data's last day, and no rate falls for that."""
+    from streetdash import metrics
+
+    db, _ = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        months = metrics.street_monthly(con, D(2024, 1, 1), D(2024, 12, 31), street="崇文街道")
+        assert con.execute("SELECT as_of FROM data_as_of").fetchall() == [(D(2024, 12, 31),)]
+    rates = months.set_index(pd.to_datetime(months["month"]).dt.month)
+    december, november = rates.loc[12], rates.loc[11]
+    assert abs(december["tasks_closure_rate"] - november["tasks_closure_rate"]) < 0.1
+    assert december["tasks_closure_rate"] > rates.loc[1:11, "tasks_closure_rate"].mean() - 0.05
+    assert abs(december["tasks_on_time_rate"] - rates.loc[1:11, "tasks_on_time_rate"].mean()) < 0.1
+    # The rate over tasks published in the month is what fell; it stays available, not ranked.
+    assert december["tasks_published_closure_rate"] < december["tasks_closure_rate"]
+
+
+def test_chongbei_2022_published_closure_rate_is_the_seeds_figure(demo):
+    db, _ = demo
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT tasks_published, tasks_claims, tasks_closed, tasks_published_closure_rate"
+            " FROM community_metrics(DATE '2022-01-01', DATE '2022-12-31') WHERE community = '崇北社区'"
+        ).fetchall()[0]
+    assert row[:3] == (61, 508, 50)
+    assert row[3] == pytest.approx(50 / 61) and round(row[3], 3) == 0.820
 
 
 def test_bad_rows_are_rejected_with_chinese_reasons(demo):
@@ -267,7 +301,7 @@ def test_same_seed_same_files_and_warehouse(demo, tmp_path):
 
     assert digests(root / "ledgers") == digests(tmp_path / "ledgers")
     for table in [kind.table for kind in load_schemas().ordered()] + ["rejected_rows"]:
-        sql = f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY ALL"
+        sql = f"SELECT * EXCLUDE (batch_id) FROM {table} ORDER BY ALL"  # the demo is loaded as of 2024-12-31
         with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(again), read_only=True) as b:
             assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), table
 

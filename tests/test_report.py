@@ -151,3 +151,25 @@ def test_docx_to_pdf_says_when_libreoffice_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(export.ExportError, match="未安装 LibreOffice"):
         docx_to_pdf(tmp_path / "r.docx")
+
+
+def test_the_report_has_the_months_assessment_as_the_ranking_page_shows_it(demo):
+    from streetdash import assessment
+
+    db = demo[0]
+    document, data = report.monthly_report("崇文街道", "2024-12", "振兴社区", db=db, images=False)
+    text = text_of(document)
+    with connect_readonly(db) as con:
+        ranking = assessment.read_assessment(con, "崇文街道", dt.date(2024, 12, 1)).ranking()
+    assert "考核排名" in text and "崇文街道社区工作月度考核" in text
+    rows = _rows(document)
+    header = rows.index(["名次", "社区", "得分", "等级", "较上月", "无数据指标"])
+    shown = rows[header + 1 : header + 1 + len(ranking)]
+    assert [r[1] for r in shown] == ranking["社区"].tolist()
+    assert [r[2] for r in shown] == [f"{v:.1f}" for v in ranking["得分"]]
+    assert [r[4] for r in shown] == ranking["较上月"].tolist()
+    # A community's report adds its indicators, the largest loss first.
+    parts = rows.index(["指标", "完成值", "计分规则", "得分", "失分"])
+    first = rows[parts + 1]
+    breakdown = data.assessment.breakdown("振兴社区")
+    assert first[0] == breakdown.iloc[0]["指标"] and first[4] == f"{breakdown.iloc[0]['失分']:.1f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from etl.demo.mediation import add_mediation
 from etl.demo.offices import write_ledgers
 from etl.demo.places import add_places
 from etl.demo.tasks import add_tasks
-from etl.demo.world import Ledgers, World
+from etl.demo.world import AS_OF, Ledgers, World
 from streetdash.config import DATA_DIR, DEMO_DIR, warehouse_path
 
 
@@ -53,7 +54,9 @@ def build_demo(
     The warehouse is marked as the demo (table ``warehouse_info``), so the app starts in demo mode on it.
 
     The demo's bad rows are rejected on purpose; their report goes to ``report_dir``, not among the
-    ledgers.
+    ledgers. The batch is loaded as of the evening the made-up data ends (2024-12-31), as a street
+    office would have loaded it, so the load's own dates (ledgers.rejection_rate, ledgers.timeliness)
+    fall in the demo's world and the warehouse is the same whenever it is built.
     """
     from etl.load import load_paths
     from etl.reader import REPORT_SUFFIX
@@ -68,7 +71,8 @@ def build_demo(
             style="yellow",
         )
     generate_demo(folder, seed)
-    result = load_paths([folder], db=db, demo=True)
+    loaded_at = AS_OF + dt.timedelta(hours=1)
+    result = load_paths([folder], db=db, demo=True, clock=lambda: loaded_at)
     for stale in Path(report_dir).glob(f"*{REPORT_SUFFIX}"):  # the reports of an earlier demo run
         stale.unlink()
     write_rejected_workbooks(result, report_dir)

@@ -16,6 +16,10 @@ def add_campaigns(world: World) -> None:
         ("古桥社区", "盟友聚力", "志愿服务任务", "件", 150, None, "tasks.published", year),
         ("京杭佳苑社区", "创业就业", "实现就业", "人", 600, None, "jobs.placements", year),
         ("京杭佳苑社区", "创业就业", "发布就业信息", "条", 90, None, "jobs.postings", year),
+        # 许庄街道's 考核 scores 发布就业信息 against each community's own target (target = "campaign").
+        ("南风花园社区", "就业服务", "发布就业信息", "条", 100, None, "jobs.postings", year),
+        ("古桥社区", "就业服务", "发布就业信息", "条", 70, None, "jobs.postings", year),
+        ("滨湖社区", "就业服务", "发布就业信息", "条", 90, None, "jobs.postings", year),
         ("滨湖社区", "积分超市", "兑换居民", "人", 80, None, "points.redeemers", year),
         ("滨湖社区", "积分超市", "参与居民", "人", 300, None, "points.participants", year),
         ("星河社区", "三联共治", "矛盾纠纷调解成功率", "%", 90, None, "mediation.success_rate", year),

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from etl.demo.world import END, LAGGING, Community, World
+from etl.demo.world import AS_OF, END, LAGGING, Community, World
 
 TASK_CATEGORIES = ["安全隐患", "环境卫生", "矛盾纠纷", "疫情防控", "政策宣传", "微心愿", "便民服务"]
 TASK_TITLES = {
@@ -51,8 +51,9 @@ def _task(
     published = world.moment(day)
     deadline = day + dt.timedelta(days=int(world.pick([3, 5, 7, 15, 30])))
     age = (END - day).days
+    planted = closed is not None
     if closed is None:
-        closed = world.rng.random() < closure * min(1.0, age / 30)  # the last month is still in hand
+        closed = world.rng.random() < closure
     grid = world.pick(c.grids)
     west, south, east, north = grid["cell"]
     task = {
@@ -69,25 +70,44 @@ def _task(
         "lon": round(float(world.rng.uniform(west, east)), 6),
         "lat": round(float(world.rng.uniform(south, north)), 6),
     }
+    slow = 2.5 if c.name == LAGGING else 1.0
+    closed_at = None
     if closed:
-        slow = 2.5 if c.name == LAGGING else 1.0
-        days = min(float(world.rng.exponential(4 * slow)), max(age - 1, 0))
-        task["closed_at"] = published + dt.timedelta(days=days, hours=2)
+        days = float(world.rng.exponential(4 * slow))
+        if planted:
+            days = min(days, max(age - 1, 0))
+        closed_at = published + dt.timedelta(days=days, hours=2)
+    elif age > 60:
+        # Tasks that missed their time: most are done late, weeks after the deadline (not the planted
+        # ones, whose count of closed tasks is fixed); of the rest, most are closed off (已关闭) at a
+        # review. The lagging community leaves more hanging, and those are the overdue open tasks the
+        # overview flags.
+        late, withdrawn = (0.75, 0.4) if c.name == LAGGING else (0.85, 0.75)
+        if not planted and world.rng.random() < late:
+            extra = (deadline - day).days + 3 + float(world.rng.exponential(12 * slow))
+            closed_at = published + dt.timedelta(days=extra, hours=2)
+        elif world.rng.random() < withdrawn:
+            task["status"] = "已关闭"
+    # A task that would be done only after the data's last day is still in hand on it: the last weeks
+    # have open tasks because they are recent, not because anyone failed.
+    if closed_at is not None and closed_at <= AS_OF:
+        task["closed_at"] = closed_at
         task["status"] = "已办结"
         task["satisfaction"] = world.pick(["满意"] * 7 + ["基本满意"] * 2 + ["不满意"])
-    else:
-        # Old tasks left undone are mostly closed off at the year-end review; the lagging community
-        # leaves more of them hanging, and those are the overdue open tasks the overview flags.
-        withdrawn = 0.4 if c.name == LAGGING else 0.75
-        stale = age > 60 and world.rng.random() < withdrawn
-        task["status"] = "已关闭" if stale else world.pick(["待接单", "已接单", "办理中"])
+    elif "status" not in task:
+        task["status"] = world.pick(["待接单", "已接单", "办理中"])
     if c.street == "许庄街道" and task["source"] == "热线":
         task["grid_id"] = None  # hotline tasks come with the caller's location, not a grid
     world.ledgers.tasks.append(task)
     n_claims = claims if claims is not None else (0 if task["status"] == "待接单" else int(world.rng.integers(1, 6)))
-    year_end = dt.datetime(day.year, 12, 31, 22, 0)  # claims stay in the task's year
+    year_end = min(dt.datetime(day.year, 12, 31, 22, 0), AS_OF)  # claims stay in the task's year
     for k in range(n_claims):
-        claimed = min(published + dt.timedelta(hours=float(world.rng.uniform(1, 24 * claim_window))), year_end)
+        # The first taker usually answers within hours (later in the lagging community); the others
+        # join over the following days.
+        hours = (
+            float(world.rng.exponential(7 * slow)) + 0.5 if k == 0 else float(world.rng.uniform(1, 24 * claim_window))
+        )
+        claimed = min(published + dt.timedelta(hours=hours), year_end)
         world.ledgers.task_claims.append(
             {
                 "claim_id": f"JD{task['task_id'][2:]}{k + 1:02d}",

@@ -15,6 +15,8 @@ import numpy as np
 from etl.pii import ID_CHECK_CHARS, ID_WEIGHTS
 
 START, END = dt.date(2021, 1, 1), dt.date(2024, 12, 31)
+# The moment the demo's ledgers were exported and loaded ("数据截至"): nothing is done after it.
+AS_OF = dt.datetime(END.year, END.month, END.day, 20, 0)
 
 # street -> (city, area code for ID numbers, lon, lat, communities: (code, name, alias, kind, households))
 STREETS = {

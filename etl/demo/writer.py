@@ -69,6 +69,7 @@ HEADERS = {  # field -> header as this office writes it (synonyms on purpose)
         "received_at": "受理时间",
         "level": "化解层级",
         "mediator": "调解组织",
+        "mediator_person": "调解员",
         "outcome": "调解结果",
         "closed_at": "结案时间",
         "agreement": "协议形式",

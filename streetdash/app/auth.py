@@ -70,7 +70,8 @@ class User:
 
     @property
     def role_label(self) -> str:
-        return access.ROLES.get(self.role, self.role)
+        """The role's short name: 区级, 街道, 社区, 内勤, 管理员."""
+        return access.ROLES.get(self.role, self.role).split("（")[0]
 
     @property
     def is_admin(self) -> bool:
@@ -91,6 +92,13 @@ class User:
 def store() -> AccountStore:
     """The accounts file, on this module's clock (so a test moving :data:`now` on also ends locks)."""
     return AccountStore(clock=lambda: now())
+
+
+def literal(text: str) -> str:
+    """``text`` (from a link, a sign-in form or an identity provider) as inline code for Streamlit's
+    Markdown: shown as typed, so a forged ``?community=[…](https://…)`` is neither a link nor formatting.
+    (Backslash escapes are not enough: the renderer still turns a bare https://… or www.… into a link.)"""
+    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
 
 
 # Where a request comes from ------------------------------------------------------------------------
@@ -303,7 +311,7 @@ def page_guard(page: str) -> User:
     user = st.session_state[USER_KEY]
     if not user.may_open(page):
         record("refused", f"打开无权查看的页面 {page}", user)
-        st.error(f"您的账号（{user.role_label}）无权查看此页。请从左侧导航中选择页面，或联系管理员调整权限。")
+        st.error(f"您的账号（{user.role_label}账号）无权查看此页。请从左侧导航中选择页面，或联系管理员调整权限。")
         st.stop()
     return user
 
@@ -369,7 +377,7 @@ def _oidc_sign_in() -> None:
     refused = st.session_state.get(REFUSED_KEY)
     if refused:
         st.error(
-            f"您的身份（{refused}）没有驾驶舱账号，或账号已停用，不能查看数据。"
+            f"您的身份（{literal(refused)}）没有驾驶舱账号，或账号已停用，不能查看数据。"
             "请联系管理员为您的邮箱创建账号（python -m etl user add 姓名 --role 角色 --scope 范围 --email 邮箱）。",
             icon=":material/block:",
         )
@@ -378,9 +386,28 @@ def _oidc_sign_in() -> None:
             st.logout()
         return
     st.subheader("登录")
+    problem = oidc_problem()
+    if problem:
+        # The server's configuration is for the administrator's log, not for the sign-in page.
+        log.error("single sign-on is not usable: %s", problem)
+        st.error("统一身份认证尚未配置完成，暂时无法登录，请联系管理员。", icon=":material/error:")
+        return
     st.write("使用单位的统一身份认证登录。")
     if st.button("统一身份认证登录", type="primary", icon=":material/login:", key="oidc_login"):
         st.login(setting("STREETDASH_OIDC_PROVIDER") or None)
+
+
+def oidc_problem() -> str | None:
+    """Why ``st.login`` could not work here (no Authlib, no ``[auth]`` in secrets.toml), or None."""
+    from streamlit.auth_util import is_authlib_installed
+
+    if not is_authlib_installed():
+        return "Authlib>=1.3.2 is not installed (pip install 'Authlib>=1.3.2')"
+    try:
+        configured = "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        configured = False
+    return None if configured else "no [auth] section in .streamlit/secrets.toml"
 
 
 def sign_out() -> None:

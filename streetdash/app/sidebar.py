@@ -12,7 +12,16 @@ import datetime as dt
 import streamlit as st
 
 from streetdash.access import Scope
-from streetdash.filters import FILTER_PARAMS, PERIODS, Filters, from_query, period_range, preset_of, to_query
+from streetdash.filters import (
+    FILTER_PARAMS,
+    PERIODS,
+    Filters,
+    as_of_text,
+    from_query,
+    period_range,
+    preset_of,
+    to_query,
+)
 
 # (names a link asked for outside the scope, the filters the link was turned into): the warning shows
 # while those filters are the view.
@@ -23,7 +32,7 @@ def _set_widgets(state, f: Filters, latest: dt.date) -> None:
     state["f_street"] = f.street
     state["f_communities"] = list(f.communities)
     state["f_period"] = preset_of(f, latest)
-    state["f_range"] = (f.start, f.end)
+    state["f_range"] = (f.start, f.asked_end or f.end)
 
 
 def refused_in_link(params: dict[str, list[str]], scope: Scope, everything: dict[str, list[str]]) -> list[str]:
@@ -69,12 +78,14 @@ def sidebar(
         if preset == "自定义":
             picked = st.date_input("起止日期", key="f_range", format="YYYY-MM-DD")
             current = state.filters
-            start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (current.start, current.end)
+            whole = (current.start, current.asked_end or current.end)
+            start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else whole
         else:
             start, end = period_range(preset, latest)
-        st.caption(f"数据截至 {latest:%Y-%m-%d}")
-    # A community user's "all communities" is their own list (Scope.clamp), which the URL then names.
-    chosen_filters = scope.clamp(Filters(street, tuple(chosen), start, end), everything)
+        st.caption(as_of_text(latest))
+    # A community user's "all communities" is their own list (Scope.clamp), which the URL then names; a
+    # period past the data's last day ends there (and compares with as many days before it).
+    chosen_filters = scope.clamp(Filters(street, tuple(chosen), start, end).cut_at(latest), everything)
     state.filters = chosen_filters
     # A page's own parameters (the grid map's ?grid=) stay; the filter ones are rewritten.
     others = {key: st.query_params.get_all(key) for key in st.query_params if key not in FILTER_PARAMS}

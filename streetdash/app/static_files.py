@@ -6,6 +6,11 @@ figure each time) and the browser megabytes per click. Published once per wareho
 under ``static/maps/`` and served by Streamlit's static file serving (``server.enableStaticServing``:
 same origin, so it works on a network without internet), it costs nothing per rerun, and the browser
 revalidates it with its ETag instead of downloading it again.
+
+Streamlit serves static files to anyone who can reach the server, signed in or not. The files hold only
+polygons and grid codes, and their names include a random value drawn when the server starts, so a name
+cannot be worked out from the warehouse and the scope: only a page shown to a signed-in user of that
+scope tells it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from pathlib import Path
 
 from streetdash.config import PROJ_ROOT
@@ -21,6 +27,7 @@ from streetdash.config import PROJ_ROOT
 STATIC_DIR = PROJ_ROOT / "static"
 MAPS_DIR = STATIC_DIR / "maps"
 KEEP_FILES = 64  # older versions' files beyond this are removed
+_SALT = secrets.token_hex(16)  # per server process: file names are not derivable from what they show
 
 
 def publish_json(document: dict, *identity: object) -> str:
@@ -29,7 +36,7 @@ def publish_json(document: dict, *identity: object) -> str:
     ``identity`` must change whenever the document does (the warehouse version, the scope, the level
     of detail): the name is a hash of it, so a file once written is never rewritten.
     """
-    name = hashlib.sha256(json.dumps([str(i) for i in identity]).encode()).hexdigest()[:24] + ".geojson"
+    name = hashlib.sha256(json.dumps([_SALT, *map(str, identity)]).encode()).hexdigest()[:32] + ".geojson"
     path = MAPS_DIR / name
     if not path.exists():
         MAPS_DIR.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ page-link labels, tooltips), and charts get plain text (their builders escape it
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from pandas.io.formats.style import Styler
 from streetdash import charts, export
 from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
-from streetdash.filters import Filters
-from streetdash.metrics import Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
+from streetdash.filters import Filters, as_of_text
+from streetdash.metrics import MISSING, Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
 from streetdash.text import from_plotly
 from streetdash.text import markdown as md
 
@@ -59,15 +60,24 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
     from streetdash.app import data
 
     current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
-    for start in range(0, len(keys), 4):
-        for column, key in zip(st.columns(4), keys[start : start + 4], strict=False):
-            kpi(column, key, current, previous)
+    from streetdash.app.layout import kpi_key, responsive
+
+    responsive()
+    with st.container(key=kpi_key(keys)):  # two cards to a row on a phone (streetdash/app/layout.py)
+        for start in range(0, len(keys), 4):
+            for column, key in zip(st.columns(4), keys[start : start + 4], strict=False):
+                kpi(column, key, current, previous)
     return current
 
 
 def caption(f: Filters) -> None:
+    from streetdash.app import data
+
     where = "、".join(f.communities) if f.communities else f"{f.street or ''}全部社区"
-    st.caption(f"{md(where)} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}）")
+    _, latest = data.scope()
+    st.caption(
+        f"{md(where)} · {f.label()}（{f.start:%Y-%m-%d} 至 {f.end:%Y-%m-%d}） · {as_of_text(latest, f.end.year)}"
+    )
 
 
 def definitions(keys: list[str]) -> None:
@@ -112,6 +122,8 @@ def table(frame: pd.DataFrame | Styler, name: str, *, scoped: bool = True, **dat
     f = st.session_state.get("filters") if scoped else None
     # Two tables of one name on a page need a key; the buttons take theirs from it.
     key = dataframe_kwargs.get("key")
+    # A number without a value reads "—" (Streamlit's default draws "None").
+    dataframe_kwargs.setdefault("placeholder", MISSING)
     event = st.dataframe(frame, **dataframe_kwargs)
     stem = export.file_stem(name, f)
     conditions = export.filter_rows(f)
@@ -261,7 +273,7 @@ def drill_down(event, f: Filters) -> None:
     names = {y if isinstance(y, str) and y in _communities(f) else x for x, y in clicked}
     chosen = tuple(sorted(n for n in names if n in _communities(f)))
     if chosen and chosen != f.communities:
-        st.session_state.pending_filters = Filters(f.street, chosen, f.start, f.end)
+        st.session_state.pending_filters = dataclasses.replace(f, communities=chosen)
         st.rerun()
 
 

@@ -16,6 +16,7 @@ from tests.browser.conftest import CHROMIUM, SHOTS
 
 PAGES = {
     "overview": "",
+    "assessment": "assessment",
     "tasks": "tasks",
     "mediation": "mediation",
     "employment": "employment",
@@ -65,6 +66,111 @@ def test_page_renders(server, browser, page_name):
     assert [u for u in failed if u not in probes] == []
     assert [e for e in errors if not (probes and e.startswith("Failed to load resource"))] == []
     assert page.locator("h1").first.inner_text().strip()
+    page.close()
+
+
+# Phone ---------------------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _wait_drawn(page) -> None:
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.stPlotlyChart')].every(c => !c.checkVisibility() || c.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(3000)
+
+
+@pytest.mark.parametrize("page_name", ["overview", "assessment", "tasks", "mediation", "employment"])
+def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, browser, page_name):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
+    _wait_drawn(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{page_name}_390.png"))
+    page.set_viewport_size({"width": 390, "height": 3600})
+    page.wait_for_timeout(3000)
+    page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
+    cards = page.evaluate(
+        "[...document.querySelectorAll('[data-testid=\"stMetric\"]')].map(m => m.getBoundingClientRect())"
+        ".map(r => [Math.round(r.x), Math.round(r.y), Math.round(r.width)])"
+    )
+    if page_name != "assessment":  # the ranking page has no cards
+        assert len(cards) >= 4
+        (x0, y0, w0), (x1, y1, w1) = cards[0], cards[1]
+        assert y0 == y1 and x1 > x0 and max(w0, w1) < 390 / 2, cards[:2]
+    overlaps = page.evaluate(
+        """[...document.querySelectorAll('.stPlotlyChart')].filter(c => c.checkVisibility()).map(c => {
+            const t = c.querySelector('.gtitle'), l = c.querySelector('.legend');
+            if (!t || !l) return false;
+            const a = t.getBoundingClientRect(), b = l.getBoundingClientRect();
+            return !(a.right < b.left || b.right < a.left || a.bottom < b.top || b.bottom < a.top);
+        })"""
+    )
+    assert not any(overlaps), overlaps
+    page.close()
+
+
+def test_a_fresh_browser_never_shows_the_pages_file_names(server, browser):
+    """Streamlit's own menu would list the pages/ folder's file names in English until the entry script
+    runs; it is off, and the Chinese page links are there from the first frame the app sends."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server}/", wait_until="commit")
+    seen: list[list[str]] = []
+    for _ in range(40):
+        seen.append(
+            page.evaluate(
+                '[...document.querySelectorAll(\'[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a\')]'
+                ".map(a => a.innerText.trim())"
+            )
+        )
+        if seen[-1]:
+            break
+        page.wait_for_timeout(100)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "navigation_first_frame.png"))
+    english = {
+        "overview",
+        "tasks",
+        "mediation",
+        "employment",
+        "campaigns",
+        "assessment",
+        "report",
+        "explore",
+        "dashboard",
+    }
+    assert not any(english & {t.lower() for t in texts} for texts in seen)
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    page.wait_for_selector('[data-testid="stPageLink"]', timeout=30_000)
+    links = page.locator('[data-testid="stPageLink"] a').all_inner_texts()
+    assert any("总览" in t for t in links) and any("考核排名" in t for t in links)
+    page.close()
+
+
+def test_a_click_on_the_ranking_opens_that_communitys_breakdown(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 1000})
+    page.goto(f"{server}/assessment?street=崇文街道&start=2024-12-01&end=2024-12-31", wait_until="networkidle")
+    _wait_drawn(page)
+    heading = page.locator('[data-testid="stMain"] h3').first
+    before = heading.inner_text()
+    assert before.startswith("振兴社区")  # the last of the ranking, before any click
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    row_height = 35  # Streamlit's default row height; the header row is as tall
+    page.mouse.click(box["x"] + 16, box["y"] + row_height * 1.5)  # the first row's selection box
+    page.wait_for_function(
+        f"document.querySelector('h3') && !document.querySelector('h3').innerText.startsWith({before[:4]!r})",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(2000)
+    after = heading.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "assessment_clicked.png"), full_page=True)
+    assert after != before and "分" in after
     page.close()
 
 

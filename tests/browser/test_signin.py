@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -52,7 +53,7 @@ def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{signed_server}/tasks?street=崇文街道&start=2022-01-01&end=2022-12-31", wait_until="networkidle")
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible(timeout=30_000)
-    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no navigation before signing in
+    assert page.locator(".st-key-page_links").count() == 0  # no navigation before signing in
     expect(page.get_by_text("用户名", exact=True)).to_be_visible()
     page.wait_for_timeout(1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -66,7 +67,7 @@ def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa
     sign_in(page, "崇文街道书记")
     expect(page.locator("h1").first).to_have_text("任务办结", timeout=60_000)  # the page the link asked for
     expect(page.get_by_text("崇文街道全部社区 · 2022年").first).to_be_visible()
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("总览")
     assert "审计日志" not in nav.inner_text() and "账号管理" not in nav.inner_text()
     page.wait_for_timeout(2000)
@@ -84,7 +85,7 @@ def test_an_administrator_sees_accounts_and_audit_but_no_data(signed_server, bro
     page.goto(signed_server, wait_until="networkidle")
     sign_in(page, "管理员")
     expect(page.locator("h1").first).to_have_text("账号管理", timeout=60_000)
-    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("审计日志")
     assert "总览" not in nav.inner_text()
     page.wait_for_function("document.querySelector('[data-testid=\"stDataFrame\"] canvas')", timeout=60_000)
@@ -100,19 +101,26 @@ def test_an_administrator_sees_accounts_and_audit_but_no_data(signed_server, bro
     page.close()
 
 
-@pytest.mark.parametrize(("width", "height", "name"), [(1366, 768, "demo_start"), (390, 844, "demo_start_390")])
-def test_the_demo_starts_signed_in_with_its_banner(server, browser, width, height, name):  # noqa: F811
+def test_the_demo_starts_signed_in_with_its_banner(server, browser):  # noqa: F811
     if not CHROMIUM:
         pytest.skip("Debian chromium missing")
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(server, wait_until="networkidle")
     banner = page.get_by_text("演示模式", exact=False).first
     expect(banner).to_be_visible(timeout=60_000)
     expect(page.locator("h1").first).to_have_text("街道治理数据驾驶舱")
-    assert banner.bounding_box()["y"] < height  # on the first screen, without scrolling
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    page.wait_for_timeout(3000)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
     assert page.get_by_role("button", name="登录", exact=True).count() == 0
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, name in ((1366, 768, "demo_start"), (390, 844, "demo_start_390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(2500)
+        assert banner.is_visible() and banner.bounding_box()["y"] < height  # on the first screen, unscrolled
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    # A link forged to another street, with a Markdown link and bare addresses in it: refused, shown as text.
+    forged = quote("[请重新登录](https://evil.example) www.evil.example x@evil.example")
+    page.goto(f"{server}/tasks?street=许庄街道&community={forged}", wait_until="networkidle")
+    expect(page.get_by_text("不在您的数据范围", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("崇文街道全部社区", exact=False).first).to_be_visible()
+    assert page.locator("a[href*='evil']").count() == 0
     page.close()

@@ -166,6 +166,7 @@ def test_tables_have_the_schema_columns(all_kinds):
                 "source_file",
                 "source_sheet",
                 "source_row",
+                "first_loaded_at",  # kept when a later ledger updates the record (ledgers.timeliness)
             ]
 
 

@@ -51,7 +51,7 @@ def test_every_table_and_view_is_listed_with_rows_and_chinese_descriptions(con, 
 
 def test_metric_columns_are_described_by_the_catalogue():
     text = explore.descriptions()
-    assert text.column("community_metrics", "tasks_closure_rate").startswith("办结率：办结任务数 ÷ 发布任务数")
+    assert text.column("community_metrics", "tasks_closure_rate").startswith("办结率：应办已办结 ÷ 应办结任务数")
 
 
 def test_macros_are_listed_with_parameters(con):

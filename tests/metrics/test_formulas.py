@@ -50,16 +50,22 @@ def missing(value) -> bool:
 def test_task_counts_and_rates(con):
     m = row(con, "崇北社区", MARCH)
     assert (m["tasks_published"], m["tasks_closed"]) == (7, 4)
-    assert m["tasks_closure_rate"] == pytest.approx(4 / 7)
+    assert m["tasks_published_closure_rate"] == pytest.approx(4 / 7)  # the seeds' "发布 61 条，办结 50 件"
+    # 办结率 is over the tasks due in March (the deadline, or 7 days after publication when blank), not
+    # withdrawn: T1 T2 T3 (due 17 March) T4 T8 T9 and T10 (published in February, due 4 March); closed by
+    # the end of March: T1 T2 T3 (T8 only on 10 April).
+    assert (m["tasks_due"], m["tasks_due_closed"]) == (7, 3)
+    assert m["tasks_closure_rate"] == pytest.approx(3 / 7)
     assert m["tasks_claims"] == 4  # T1 twice, T2, and T10 (published in February, claimed in March)
     assert m["tasks_claims_per_task"] == pytest.approx(4 / 7)
     assert m["tasks_satisfaction_rate"] == pytest.approx(2 / 3)  # 满意 + 基本满意 of the 3 rated
 
 
-def test_on_time_means_by_the_end_of_the_deadline_day(con):
-    # Closed with a deadline: T1 (23:59 on its deadline day: on time), T2 (00:00 the day after: late),
-    # T8 (weeks late). T3 has no deadline and is not in the denominator.
-    assert row(con, "崇北社区", MARCH)["tasks_on_time_rate"] == pytest.approx(1 / 3)
+def test_on_time_means_by_the_end_of_the_due_day(con):
+    # Of the 7 tasks due in March: T1 (23:59 on its deadline day: on time), T3 (no deadline: due on
+    # 17 March, closed on the 11th: on time); T2 (00:00 the day after: late), T8 (weeks late), and the
+    # open T4, T9, T10 are not.
+    assert row(con, "崇北社区", MARCH)["tasks_on_time_rate"] == pytest.approx(2 / 7)
 
 
 def test_median_days_to_close(con):
@@ -74,12 +80,14 @@ def test_median_days_to_close(con):
 
 
 def test_overdue_is_as_of_the_end_date(con):
-    # End of March: T4 (open) and T8 (closed only in April); not T9 (deadline is the as-of day), not T5 (withdrawn).
-    assert row(con, "崇北社区", MARCH)["tasks_overdue_open"] == 2
-    # End of April: T4 and T9; T8 is closed by then. Tasks published before the period count too.
-    assert row(con, "崇北社区", APRIL)["tasks_overdue_open"] == 2
-    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 30)))["tasks_overdue_open"] == 2  # T4, T8
-    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 20)))["tasks_overdue_open"] == 0  # T8's deadline day
+    # End of March: T4 (open), T8 (closed only in April) and T10 (no deadline: due 7 days after 25
+    # February); not T9 (its deadline is the as-of day), not T5 (withdrawn).
+    assert row(con, "崇北社区", MARCH)["tasks_overdue_open"] == 3
+    # End of April: T4, T9, T10 and T7 (no deadline: due 8 April); T8 is closed by then. Tasks published
+    # before the period count too.
+    assert row(con, "崇北社区", APRIL)["tasks_overdue_open"] == 4
+    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 30)))["tasks_overdue_open"] == 3  # T4, T8, T10
+    assert row(con, "崇北社区", (D(2022, 3, 1), D(2022, 3, 20)))["tasks_overdue_open"] == 1  # T10; T8's due day
 
 
 def test_april_counts_by_each_records_own_date(con):
@@ -170,7 +178,9 @@ def test_an_empty_period_has_zero_counts_and_no_rates(con):
     assert m["tasks_published"] == m["tasks_claims"] == m["mediation_cases"] == m["jobs_postings"] == 0
     assert all(missing(m[c]) for c in RATES if not c.startswith("grids_")), {c: m[c] for c in RATES}
     assert missing(m["tasks_median_days_to_close"]) and missing(m["tasks_claims_per_task"])
-    assert m["tasks_overdue_open"] == 2  # T4 and T9 are still open in 2030: overdue is a state, not a flow
+    # Overdue is a state, not a flow: as of the data's last day (1 June 2022, the period is cut there)
+    # T4, T7, T9 and T10 are still open and past due.
+    assert m["tasks_overdue_open"] == 4
     assert m["grids_count"] == 2  # grids do not depend on the period
 
 
@@ -189,8 +199,8 @@ def test_street_rates_come_from_the_records_not_from_community_rates(con):
     communities = metrics.community_metrics(con, *MARCH, street="崇文街道").set_index("community")
 
     assert (s["tasks_published"], s["tasks_closed"]) == (8, 5)
-    assert s["tasks_closure_rate"] == pytest.approx(5 / 8)
-    assert communities["tasks_closure_rate"].mean() == pytest.approx((4 / 7 + 1) / 2)  # what a mean would say
+    assert s["tasks_closure_rate"] == pytest.approx(4 / 8)  # 崇北 3 of 7 due, 新建 1 of 1
+    assert communities["tasks_closure_rate"].mean() == pytest.approx((3 / 7 + 1) / 2)  # what a mean would say
 
     assert s["mediation_grid_rate"] == pytest.approx(2 / 6)  # M1 + M7 over 6 settled; mean of rates: 0.6
     assert s["mediation_community_rate"] == pytest.approx(3 / 6)
@@ -208,7 +218,7 @@ def test_street_rates_come_from_the_records_not_from_community_rates(con):
 
     assert s["grids_household_coverage"] == pytest.approx((850 + 380) / (3200 + 2800 + 3000))
     assert s["tasks_claims_per_task"] == pytest.approx(5 / 8)
-    assert s["tasks_overdue_open"] == 2
+    assert s["tasks_overdue_open"] == 3
 
 
 def test_street_of_a_community_without_households(con):
@@ -227,7 +237,7 @@ def test_monthly_rows_cover_every_community_and_month(con):
     chongbei = monthly[monthly["community"] == "崇北社区"].set_index("month")
     assert chongbei["tasks_published"].tolist() == [7, 1, 0]
     assert chongbei["tasks_claims"].tolist() == [4, 1, 0]
-    assert chongbei["tasks_overdue_open"].tolist() == [2, 2, 2]  # each as of its month's end
+    assert chongbei["tasks_overdue_open"].tolist() == [3, 4, 4]  # each as of its month's end
     guqiao = monthly[monthly["community"] == "古桥社区"].set_index("month")
     assert guqiao["points_balance"].tolist() == pytest.approx([90, 275 / 3, 275 / 3])
 
@@ -337,7 +347,7 @@ def test_a_selection_of_communities_is_one_group_from_its_records(con):
     chosen = ["崇北社区", "XJ"]  # names or codes
     s = metrics.selection_metrics(con, *MARCH, chosen).iloc[0]
     assert (s["tasks_published"], s["tasks_closed"]) == (8, 5)
-    assert s["tasks_closure_rate"] == pytest.approx(5 / 8)
+    assert s["tasks_closure_rate"] == pytest.approx(4 / 8)
     assert s["mediation_grid_rate"] == pytest.approx(2 / 6)
     assert s["jobs_registrations"] == 2  # 周五 and 吴六 in 崇北
     monthly = metrics.selection_monthly(con, D(2022, 3, 1), D(2022, 4, 30), chosen)

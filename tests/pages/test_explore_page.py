@@ -46,9 +46,9 @@ def test_pivot_of_tasks_by_community_and_category_matches_the_metrics(demo, page
 def test_pivot_rate_by_month_follows_the_sidebar_scope(page):
     at = page(street="崇文街道", community="崇北社区", start="2022-01-01", end="2022-12-31")
     at.selectbox(key="x_pivot_rows_stg_tasks").set_value("__month").run()
-    at.selectbox(key="x_pivot_measure_stg_tasks").set_value("rate:tasks.closure_rate").run()
+    at.selectbox(key="x_pivot_measure_stg_tasks").set_value("rate:tasks.published_closure_rate").run()
     table = frame_with(at, "月份").set_index("月份")
-    assert table.loc["合计", "办结率"] == pytest.approx(50 / 61)  # METRICS.md: 崇北社区 2022
+    assert table.loc["合计", "当期发布办结率"] == pytest.approx(50 / 61)  # METRICS.md: 崇北社区 2022
 
 
 def run_sql(at, sql: str):

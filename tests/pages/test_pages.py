@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.signin import sign_in
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
     "pages/overview.py",
+    "pages/assessment.py",
     "pages/tasks.py",
     "pages/mediation.py",
     "pages/employment.py",
@@ -64,7 +66,7 @@ def test_tasks_for_chongbei_2022(demo, monkeypatch):
         end="2022-12-31",
     )
     shown = metrics(at)
-    assert (shown["发布任务数"], shown["累计接单次数"], shown["办结任务数"], shown["办结率"]) == (
+    assert (shown["发布任务数"], shown["累计接单次数"], shown["办结任务数"], shown["当期发布办结率"]) == (
         "61",
         "508",
         "50",
@@ -100,7 +102,7 @@ def test_overview_cards_scores_and_attention(demo, monkeypatch):
         "参与居民",
     } <= set(shown)
     assert any("古桥社区" in str(df.value) for df in at.dataframe)  # ranking and 综合得分
-    assert any(m.help and "办结任务数 ÷ 发布任务数" in m.help for m in at.metric)  # 口径说明 on hover
+    assert any(m.help and "应办已办结 ÷ 应办结任务数" in m.help for m in at.metric)  # 口径说明 on hover
 
 
 def test_filters_persist_across_pages_and_stay_in_the_url(demo, monkeypatch):
@@ -181,3 +183,60 @@ def test_grid_map_figures_checks_and_a_grid_card(demo, monkeypatch):
     picker.select_index(picker.options.index("办结率")).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="map_metric").value.key == "tasks.closure_rate"
+
+
+def test_assessment_ranks_opens_a_breakdown_on_click_and_states_the_scheme(demo, monkeypatch):
+    at = open_page("pages/assessment.py", demo[0], monkeypatch, street="崇文街道", start="2024-12-01", end="2024-12-31")
+    ranking = at.dataframe[0].value
+    assert list(ranking.columns) == ["名次", "社区", "得分", "等级", "较上月", "无数据指标"]
+    assert len(ranking) == 6 and ranking["名次"].tolist() == sorted(ranking["名次"].tolist())
+    assert ranking["社区"].iloc[-1] == "振兴社区"
+    # Before a click: the community with most to fix, its indicators the largest loss first.
+    assert at.subheader[0].value.startswith("振兴社区：")
+    breakdown = at.dataframe[1].value
+    assert list(breakdown.columns) == ["指标", "完成值", "得分", "失分", "分值", "计分规则", "说明"]
+    lost = breakdown["失分"].dropna().tolist()
+    assert lost == sorted(lost, reverse=True)
+    # A click on the first row (what the table's selection sets) opens that community's breakdown.
+    first = ranking["社区"].iloc[0]
+    at.session_state["assessment_ranking"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith(f"{first}：")
+    scheme = " ".join(m.value for m in at.markdown)
+    assert "办结率（25 分）：达到 95% 得满分 25 分" in scheme and "90 分及以上为绿色" in scheme
+    assert any("崇文街道社区工作月度考核" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1  # the 12-month rank chart
+    # The streets of the district, by the shared scheme.
+    at.radio(key="assessment_level").set_value("street").run()
+    assert not at.exception, at.exception
+    assert sorted(at.dataframe[0].value["街道"]) == ["北城街道", "崇文街道", "许庄街道"]
+
+
+def test_the_overview_shows_the_months_assessment(demo, monkeypatch):
+    at = open_page("pages/overview.py", demo[0], monkeypatch, street="许庄街道", start="2024-12-01", end="2024-12-31")
+    assert any(h.value == "12月考核" for h in at.subheader)
+    table = next(df.value for df in at.dataframe if "等级" in df.value.columns)
+    assert sorted(table["社区"]) == ["京杭佳苑社区", "南风花园社区", "古桥社区", "滨湖社区"]
+    assert any("失分最多的" in m.value or "满分" in m.value for m in at.markdown)
+
+
+def test_a_part_month_is_compared_with_as_many_days_before(demo, monkeypatch):
+    # Opened with a period that runs past the data (31 December 2024): it ends there, and says so.
+    at = open_page("pages/tasks.py", demo[0], monkeypatch, street="崇文街道", start="2024-12-01", end="2025-01-31")
+    f = at.session_state["filters"]
+    assert (f.end, f.asked_end) == (dt.date(2024, 12, 31), dt.date(2025, 1, 31))
+    assert "数据截至 12月31日" in at.caption[0].value
+    previous = f.previous()
+    assert previous.days == f.days  # 62 days asked, 31 days of data: the 31 days before
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_shows_none_for_a_missing_number(demo, page, monkeypatch):
+    """Every table draws a missing value as 「—」 (Streamlit's own default is "None")."""
+    at = open_page(page, demo[0], monkeypatch, street="崇文街道", start="2024-12-01", end="2024-12-31")
+    for table in at.dataframe:
+        frame = table.value
+        assert table.proto.placeholder == "—", list(frame.columns)
+        text = frame.astype(str)
+        assert not text.isin(["None", "nan", "NaN", "<NA>", "NaT"]).to_numpy()[frame.notna().to_numpy()].any()

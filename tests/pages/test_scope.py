@@ -15,6 +15,7 @@ import pytest
 from docx import Document
 
 from streetdash import export, metrics, queries
+from streetdash.app import auth, explore_data
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters
 from streetdash.metrics import format_value
@@ -72,13 +73,16 @@ def test_the_overview_holds_the_community_only(plain, monkeypatch, own):
 
 def test_a_link_forged_to_another_community_shows_none_of_it(plain, monkeypatch, own):
     at = community_page("pages/overview.py", plain, monkeypatch, community="永安社区")
-    assert "永安社区不在您的数据范围" in at.warning[0].value
+    assert f"{auth.literal('永安社区')}不在您的数据范围" in at.warning[0].value
     assert_own_cards(at, own)  # 崇北's figures, not 永安's (230 job postings)
     assert not [name for name in OTHERS if name in shown_text(at).replace(at.warning[0].value, "")]
     street = community_page("pages/tasks.py", plain, monkeypatch, street="许庄街道", community="古桥社区")
-    assert "许庄街道、古桥社区不在您的数据范围" in street.warning[0].value
+    assert f"{auth.literal('许庄街道')}、{auth.literal('古桥社区')}不在您的数据范围" in street.warning[0].value
     assert cards(street)["发布任务数"] == "61"  # still 崇北's
     assert "古桥社区" not in shown_text(street).replace(street.warning[0].value, "")
+    # What a link asks for is shown as text: a forged Markdown link in it is no link.
+    forged = community_page("pages/overview.py", plain, monkeypatch, community="[请重新登录](https://evil.example)")
+    assert "`[请重新登录](https://evil.example)`不在您的数据范围" in forged.warning[0].value
 
 
 def test_the_tasks_page_and_its_files_hold_the_community_only(plain, monkeypatch, downloads):  # noqa: F811
@@ -112,7 +116,7 @@ def test_the_grid_map_and_card_hold_the_community_only(plain, monkeypatch):
     mine = set(grids.loc[grids["community"] == MINE, "grid_id"])
     other = sorted(set(grids["grid_id"]) - mine)[0]
     at = community_page("pages/grid_map.py", plain, monkeypatch, grid=other)
-    assert f"网格「{markdown(other)}」不在当前范围内" in at.warning[0].value
+    assert f"网格「{auth.literal(other)}」不在当前范围内" in at.warning[0].value
     assert not [h for h in at.subheader if markdown(other) in h.value]  # no card for it
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     located = {loc for trace in spec["data"] for loc in trace.get("locations") or []}

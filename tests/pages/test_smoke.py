@@ -31,6 +31,13 @@ def test_pages_without_a_warehouse(page, tmp_path, monkeypatch):
     assert "尚未建立数仓" in at.warning[0].value
 
 
+def test_a_data_page_without_a_warehouse_says_so_and_names_no_path(tmp_path, monkeypatch):
+    at = run_page("pages/tasks.py", tmp_path / "missing.duckdb", monkeypatch, user="street")
+    assert at.warning[0].value.startswith("尚未建立数仓。") and str(tmp_path) not in at.warning[0].value
+    overview = run_page("pages/overview.py", tmp_path / "missing.duckdb", monkeypatch, user="street")
+    assert str(tmp_path) not in overview.warning[0].value  # the server's paths are for administrators
+
+
 def test_data_status_shows_loads_and_rejections(tmp_path, monkeypatch):
     folder = tmp_path / "ledgers"
     write_base(folder)

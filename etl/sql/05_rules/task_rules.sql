@@ -5,6 +5,7 @@
 CREATE OR REPLACE MACRO task_open_at(published_on, status, closed_on, d) AS
     published_on <= d AND status <> '已关闭' AND (status <> '已办结' OR closed_on > d);
 
--- Overdue at the end of day d: open then, and its deadline already passed.
-CREATE OR REPLACE MACRO task_overdue_at(published_on, status, closed_on, deadline, d) AS
-    task_open_at(published_on, status, closed_on, d) AND deadline < d;
+-- Overdue at the end of day d: open then, and its due date (stg_tasks.due_on: the deadline, or the
+-- street's default 办理时限 after publication) already passed.
+CREATE OR REPLACE MACRO task_overdue_at(published_on, status, closed_on, due_on, d) AS
+    task_open_at(published_on, status, closed_on, d) AND due_on < d;

@@ -9,7 +9,6 @@ claim_totals AS (
         task_id,
         count(*) AS claims,
         count(DISTINCT person_key) AS claimants,
-        min(claimed_at) AS first_claimed_at,
         sum(hours) AS service_hours
     FROM claims
     GROUP BY task_id
@@ -19,7 +18,6 @@ SELECT
     t.*,
     coalesce(k.claims, 0) AS claims,
     coalesce(k.claimants, 0) AS claimants,
-    k.first_claimed_at,
     k.service_hours
 FROM tasks t
 LEFT JOIN claim_totals k USING (task_id);

@@ -28,6 +28,7 @@ trainings AS (SELECT * FROM stg_trainings),
 events AS (SELECT * FROM stg_events),
 entries AS (SELECT * FROM stg_points),
 grid_list AS (SELECT grid_id, community_id FROM stg_grids),
+record_loads AS (SELECT * FROM fct_record_loads),
 -- Overlaps past the threshold of METRICS.md (decided once, when the grid checks ran at load time).
 overlapping_pairs AS (SELECT grid_id_a, grid_id_b FROM grid_overlaps WHERE counts_as_overlap),
 
@@ -39,14 +40,14 @@ groups AS (
 ),
 
 -- Tasks ----------------------------------------------------------------------------------------
+-- Published in the period (by published_on): the flow of new tasks.
 task_metrics AS (
     SELECT
         s.group_key,
         p.month,
         count(*) AS published,
         count(*) FILTER (WHERE t.is_closed) AS closed,
-        count(*) FILTER (WHERE t.closed_on_time) AS closed_on_time,
-        count(*) FILTER (WHERE t.closed_on_time IS NOT NULL) AS closed_with_deadline,
+        count(*) FILTER (WHERE t.responded_in_time) AS responded_in_time,
         median(t.days_to_close) AS median_days_to_close,
         count(*) FILTER (WHERE t.is_satisfied) AS satisfied,
         count(*) FILTER (WHERE t.satisfaction IS NOT NULL) AS rated
@@ -55,14 +56,31 @@ task_metrics AS (
     JOIN periods p ON t.published_on BETWEEN p.p_start AND p.p_end
     GROUP BY ALL
 ),
+-- Due in the period (应办结, by due_on: the deadline or the street's default 办理时限), whenever
+-- published, withdrawn tasks aside: the base of 办结率 and 按期办结率 (GB/T 30428, 12345 考核). Closed
+-- counts only if it happened by the end of the period, so a period's figure never changes
+-- afterwards except by corrections.
+due_metrics AS (
+    SELECT
+        s.group_key,
+        p.month,
+        count(*) AS due,
+        count(*) FILTER (WHERE t.is_closed AND t.closed_on <= p.p_end) AS due_closed,
+        count(*) FILTER (WHERE t.closed_on_time) AS due_closed_on_time
+    FROM tasks t
+    JOIN scope s USING (community_id)
+    JOIN periods p ON t.due_on BETWEEN p.p_start AND p.p_end
+    WHERE t.counts_as_due
+    GROUP BY ALL
+),
 -- Overdue as of the end of the period, whenever published: published by then, still open then
--- (open now, or closed only after it), and the deadline day already past. Withdrawn tasks never count.
+-- (open now, or closed only after it), and the due day already past. Withdrawn tasks never count.
 overdue_tasks AS (
     SELECT s.group_key, p.month, count(*) AS overdue_open
     FROM tasks t
     JOIN scope s USING (community_id)
     JOIN periods p ON t.published_on <= p.p_end
-    WHERE task_overdue_at(t.published_on, t.status, t.closed_on, t.deadline, p.p_end)
+    WHERE task_overdue_at(t.published_on, t.status, t.closed_on, t.due_on, p.p_end)
     GROUP BY ALL
 ),
 claim_metrics AS (
@@ -157,6 +175,25 @@ balance_metrics AS (
     GROUP BY ALL
 ),
 
+-- Data quality (数据质量) -------------------------------------------------------------------------
+-- Rows read and rejected by the loads of the period (by the day the load ran), for the rows whose
+-- community could be told (load_counts, written by every load).
+load_quality AS (
+    SELECT s.group_key, p.month, sum(l.rejected) AS rejected, sum(l.rows_read) AS rows_read
+    FROM load_counts l
+    JOIN scope s USING (community_id)
+    JOIN periods p ON CAST(l.loaded_at AS DATE) BETWEEN p.p_start AND p.p_end
+    GROUP BY ALL
+),
+-- Records of the period (by their own date) and those first loaded within 10 days of it.
+load_timeliness AS (
+    SELECT s.group_key, p.month, sum(r.timely) AS timely, sum(r.with_load_time) AS with_load_time
+    FROM record_loads r
+    JOIN scope s USING (community_id)
+    JOIN periods p ON r.own_date BETWEEN p.p_start AND p.p_end
+    GROUP BY ALL
+),
+
 -- Grids (the grid list as it is now, the same in every period) ----------------------------------
 grid_metrics AS (
     SELECT
@@ -194,8 +231,12 @@ SELECT
     coalesce(t.published, 0) AS tasks_published,
     coalesce(k.claims, 0) AS tasks_claims,
     coalesce(t.closed, 0) AS tasks_closed,
-    t.closed / nullif(t.published, 0) AS tasks_closure_rate,
-    t.closed_on_time / nullif(t.closed_with_deadline, 0) AS tasks_on_time_rate,
+    t.closed / nullif(t.published, 0) AS tasks_published_closure_rate,
+    coalesce(d.due, 0) AS tasks_due,
+    coalesce(d.due_closed, 0) AS tasks_due_closed,
+    d.due_closed / nullif(d.due, 0) AS tasks_closure_rate,
+    d.due_closed_on_time / nullif(d.due, 0) AS tasks_on_time_rate,
+    t.responded_in_time / nullif(t.published, 0) AS tasks_response_rate,
     t.median_days_to_close AS tasks_median_days_to_close,
     coalesce(o.overdue_open, 0) AS tasks_overdue_open,
     coalesce(k.claims, 0) / nullif(t.published, 0) AS tasks_claims_per_task,
@@ -234,9 +275,13 @@ SELECT
     CAST(coalesce(x.earned, 0) AS BIGINT) AS points_earned,
     CAST(coalesce(x.redeemed, 0) AS BIGINT) AS points_redeemed,
     coalesce(x.redeemers, 0) AS points_redeemers,
-    b.mean_balance AS points_balance
+    b.mean_balance AS points_balance,
+
+    q.rejected / nullif(q.rows_read, 0) AS ledgers_rejection_rate,
+    lt.timely / nullif(lt.with_load_time, 0) AS ledgers_timeliness
 FROM groups g
 LEFT JOIN task_metrics t ON t.group_key = g.group_key AND t.month IS NOT DISTINCT FROM g.month
+LEFT JOIN due_metrics d ON d.group_key = g.group_key AND d.month IS NOT DISTINCT FROM g.month
 LEFT JOIN overdue_tasks o ON o.group_key = g.group_key AND o.month IS NOT DISTINCT FROM g.month
 LEFT JOIN claim_metrics k ON k.group_key = g.group_key AND k.month IS NOT DISTINCT FROM g.month
 LEFT JOIN mediation_metrics m ON m.group_key = g.group_key AND m.month IS NOT DISTINCT FROM g.month
@@ -246,5 +291,7 @@ LEFT JOIN training_metrics tr ON tr.group_key = g.group_key AND tr.month IS NOT 
 LEFT JOIN event_metrics e ON e.group_key = g.group_key AND e.month IS NOT DISTINCT FROM g.month
 LEFT JOIN points_metrics x ON x.group_key = g.group_key AND x.month IS NOT DISTINCT FROM g.month
 LEFT JOIN balance_metrics b ON b.group_key = g.group_key AND b.month IS NOT DISTINCT FROM g.month
+LEFT JOIN load_quality q ON q.group_key = g.group_key AND q.month IS NOT DISTINCT FROM g.month
+LEFT JOIN load_timeliness lt ON lt.group_key = g.group_key AND lt.month IS NOT DISTINCT FROM g.month
 LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key
 LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key;

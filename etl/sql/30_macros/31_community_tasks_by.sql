@@ -13,8 +13,8 @@ SELECT
     category,
     count(*) AS tasks_published,
     count(*) FILTER (WHERE is_closed) AS tasks_closed,
-    count(*) FILTER (WHERE closed_on_time) AS tasks_closed_on_time,
-    count(*) FILTER (WHERE closed_on_time IS NOT NULL) AS tasks_closed_with_deadline
+    -- Closed by the end of the due day (the deadline, or the street's default 办理时限).
+    count(*) FILTER (WHERE closed_on_time) AS tasks_closed_on_time
 FROM tasks
 WHERE published_on BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
 GROUP BY ALL

@@ -1,7 +1,7 @@
 -- Metrics per grid: the catalogue metrics a grid can have (streetdash/metrics.toml marks them
 -- `grid = true`): tasks and mediation cases carry a grid (tasks also by their coordinates, see
 -- stg_tasks), the grid list gives households and staff. Written with the same staging flags
--- (is_closed, is_success) and task rules (task_overdue_at) as metrics_grouped, so a grid's figures add
+-- (is_closed, due_on, is_success) and task rules (task_overdue_at) as metrics_grouped, so a grid's figures add
 -- up to its community's for the records that name a grid.
 CREATE OR REPLACE MACRO grid_metrics_grouped(start_date, end_date, by_month) AS TABLE
 WITH
@@ -17,11 +17,19 @@ task_metrics AS (
     JOIN periods p ON t.published_on BETWEEN p.p_start AND p.p_end
     GROUP BY ALL
 ),
+-- 办结率 over the tasks due in the period, as metrics_grouped counts it.
+due_metrics AS (
+    SELECT t.grid_id, p.month, count(*) AS due, count(*) FILTER (WHERE t.is_closed AND t.closed_on <= p.p_end) AS due_closed
+    FROM tasks t
+    JOIN periods p ON t.due_on BETWEEN p.p_start AND p.p_end
+    WHERE t.counts_as_due
+    GROUP BY ALL
+),
 overdue_tasks AS (
     SELECT t.grid_id, p.month, count(*) AS overdue_open
     FROM tasks t
     JOIN periods p ON t.published_on <= p.p_end
-    WHERE task_overdue_at(t.published_on, t.status, t.closed_on, t.deadline, p.p_end)
+    WHERE task_overdue_at(t.published_on, t.status, t.closed_on, t.due_on, p.p_end)
     GROUP BY ALL
 ),
 mediation_metrics AS (
@@ -41,7 +49,7 @@ SELECT
     x.month,
     coalesce(t.published, 0) AS tasks_published,
     coalesce(t.closed, 0) AS tasks_closed,
-    t.closed / nullif(t.published, 0) AS tasks_closure_rate,
+    d.due_closed / nullif(d.due, 0) AS tasks_closure_rate,
     coalesce(o.overdue_open, 0) AS tasks_overdue_open,
     coalesce(m.cases, 0) AS mediation_cases,
     m.successes / nullif(m.closed, 0) AS mediation_success_rate,
@@ -50,6 +58,7 @@ SELECT
 FROM groups x
 JOIN grids g USING (grid_id)
 LEFT JOIN task_metrics t ON t.grid_id = x.grid_id AND t.month IS NOT DISTINCT FROM x.month
+LEFT JOIN due_metrics d ON d.grid_id = x.grid_id AND d.month IS NOT DISTINCT FROM x.month
 LEFT JOIN overdue_tasks o ON o.grid_id = x.grid_id AND o.month IS NOT DISTINCT FROM x.month
 LEFT JOIN mediation_metrics m ON m.grid_id = x.grid_id AND m.month IS NOT DISTINCT FROM x.month;
 
