@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 
 from streetdash import export, metrics, queries
-from streetdash.app import auth, explore_data
+from streetdash.app import auth
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters
 from streetdash.metrics import format_value
