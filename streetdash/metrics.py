@@ -39,7 +39,8 @@ COMMUNITY_MACROS = (
 STREET_MACROS = ("street_metrics", "street_monthly")
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """None, NA, NaT or NaN: a value a table shows as —."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -55,7 +56,7 @@ def format_number(value, kind: str, unit: str = "") -> str:
     (one decimal only when not whole). A missing value (None, NaN, NA: e.g. a rate without a
     denominator) is "—". A ``unit`` follows the number when given.
     """
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     value = float(value)
     if kind == "rate":
