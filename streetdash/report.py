@@ -221,7 +221,7 @@ def read_report_data(
         mediation_levels=queries.mediation_by_level(con, f),
         grid_map=_grid_map(con, f),
         reference="街道整体" if street_wide else "所辖社区整体",
-        assessment=assessment.read_assessment(con, f.street, f.start, months=2, communities=f.communities),
+        assessment=assessment.read_assessment(con, f.street, f.start, months=2, communities=visible),
     )
 
 

@@ -9,7 +9,8 @@ statement runs on that.
 2. Copy each table, only the rows of the scope (:func:`row_rule`): rows with a ``community_id`` of the
    scope's communities (resolved by name and street through ``communities``); rows of a task (claims,
    coordinate matches) or of a grid (boundaries) of those; an overlap of two grids when both are. A
-   table none of this applies to (``load_log``, ``rejected_rows``, anything added later) is copied
+   rejected row or a load count goes with the community it names. A table none of this applies to
+   (``load_log``, rejected rows whose community could not be told, anything added later) is copied
    empty, with its columns, so the views over it still work. Only the ``main`` schema is copied.
 3. Recreate every view and macro from the warehouse's own catalogue (``duckdb_views().sql``,
    ``duckdb_functions().macro_definition``), in the order they were made, so the metric macros and
