@@ -21,6 +21,7 @@ PAGES = {
     "mediation": "mediation",
     "employment": "employment",
     "campaigns": "campaigns",
+    "party": "party",
     "grid_map": "grid_map",
     "upload": "upload",
     "data_status": "data_status",
