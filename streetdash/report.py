@@ -109,8 +109,9 @@ TOPICS = [
         "党建引领",
         topics.PARTY,
         ["party.registered", "party.active_rate", "projects.total", "projects.closure_rate", "projects.overdue"],
-        ["party.registered", "party.orgs", "projects.total", "units.count", "volunteers.teams"],
-        "没有党组织、报到党员、共建单位、项目或志愿服务的台账记录。",
+        # Flows and registrations only: organisations are a standing list, in every month since they were founded.
+        ["party.registered", "projects.total", "units.count", "volunteers.teams"],
+        "没有报到党员、共建单位、计划完成的项目或志愿服务的台账记录。",
     ),
 ]
 
