@@ -11,6 +11,7 @@ KEYS = topics.PARTY
 ui.kpi_rows(f, KEYS)
 
 st.subheader("组织体系")
+st.caption("街道党工委 → 社区党委（党总支）→ 小区（网格）党支部 → 楼栋党小组；框的大小为其中的组织数。")
 orgs = data.breakdown("party_org_tree", f)
 ui.chart(
     charts.tree(
@@ -18,7 +19,7 @@ ui.chart(
         orgs["组织名称"].tolist(),
         orgs["上级组织编码"].tolist(),
         orgs["说明"].tolist(),
-        "街道党工委 → 社区党委（党总支）→ 小区（网格）党支部 → 楼栋党小组（截至期末）",
+        "党组织体系（截至期末）",
     ),
     "党组织体系",
 )
