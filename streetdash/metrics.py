@@ -35,6 +35,10 @@ COMMUNITY_MACROS = (
     "community_tasks_by",
     "community_trainings_by_course",
     "community_mediators",
+    "community_party_orgs_by_kind",
+    "community_projects_by_source",
+    "community_volunteers_by_skill",
+    "community_party_service_by_kind",
 )
 STREET_MACROS = ("street_metrics", "street_monthly")
 

@@ -105,6 +105,14 @@ TOPICS = [
         ["points.participants"],
         "本月没有积分记录。",
     ),
+    Topic(
+        "党建引领",
+        topics.PARTY,
+        ["party.registered", "party.active_rate", "projects.total", "projects.closure_rate", "projects.overdue"],
+        # Flows and registrations only: organisations are a standing list, in every month since they were founded.
+        ["party.registered", "projects.total", "units.count", "volunteers.teams"],
+        "没有报到党员、共建单位、计划完成的项目或志愿服务的台账记录。",
+    ),
 ]
 
 
@@ -401,6 +409,31 @@ def topic_figures(data: ReportData, topic: Topic) -> list[tuple[str, object]]:
                     "各社区每名网格员服务户数",
                     kind="ratio",
                     horizontal=True,
+                ),
+            ),
+        ]
+    if topic.title == "党建引领":
+        members = charts.bar(
+            communities, "community", ["party_registered", "party_active"], "各社区报到党员与参与党员（人）"
+        )
+        if members is not None:
+            members.for_each_trace(
+                lambda t: t.update(name={"party_registered": "报到党员", "party_active": "参与党员"}[t.name])
+            )
+        planned = communities[communities["projects_total"] > 0].sort_values("projects_closure_rate")
+        return [
+            ("各社区双报到", members),
+            (
+                "各社区销号率",
+                charts.bar(
+                    planned,
+                    "community",
+                    "projects_closure_rate",
+                    f"各社区本月计划完成项目的销号率（虚线为{data.reference}）",
+                    kind="rate",
+                    horizontal=True,
+                    reference=None if reference is None else reference["projects_closure_rate"],
+                    reference_label=data.reference,
                 ),
             ),
         ]

@@ -21,6 +21,7 @@ PAGES = {
     "mediation": "mediation",
     "employment": "employment",
     "campaigns": "campaigns",
+    "party": "party",
     "grid_map": "grid_map",
     "upload": "upload",
     "data_status": "data_status",
@@ -84,7 +85,7 @@ def _wait_drawn(page) -> None:
     page.wait_for_timeout(3000)
 
 
-@pytest.mark.parametrize("page_name", ["overview", "assessment", "tasks", "mediation", "employment"])
+@pytest.mark.parametrize("page_name", ["overview", "assessment", "tasks", "mediation", "employment", "party"])
 def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, browser, page_name):
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")

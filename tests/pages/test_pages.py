@@ -19,6 +19,7 @@ PAGES = [
     "pages/mediation.py",
     "pages/employment.py",
     "pages/campaigns.py",
+    "pages/party.py",
     "pages/grid_map.py",
     "pages/upload.py",
     "pages/data_status.py",
