@@ -15,7 +15,19 @@ from streetdash.db import connect_readonly
 from streetdash.filters import Filters
 
 CHONGBEI = Scope(("崇文街道",), ("崇北社区",))
-OTHERS = ["新建社区", "永安社区", "府东社区", "振兴社区", "文苑社区", "古桥社区", "滨湖社区", "星河社区"]
+OTHERS = [
+    "新建社区",
+    "永安社区",
+    "府东社区",
+    "振兴社区",
+    "文苑社区",
+    "古桥社区",
+    "滨湖社区",
+    "星河社区",
+    "卧虎湾一社区",
+    "御东社区",
+    "恒安社区",
+]
 
 
 def test_a_community_readers_report_holds_their_community_only(plain):

@@ -24,7 +24,19 @@ from tests.pages.test_downloads import downloads  # noqa: F401 - fixture
 from tests.pages.test_pages import open_page
 
 MINE = "崇北社区"
-OTHERS = ["新建社区", "永安社区", "府东社区", "振兴社区", "文苑社区", "古桥社区", "滨湖社区", "星河社区"]
+OTHERS = [
+    "新建社区",
+    "永安社区",
+    "府东社区",
+    "振兴社区",
+    "文苑社区",
+    "古桥社区",
+    "滨湖社区",
+    "星河社区",
+    "卧虎湾一社区",
+    "御东社区",
+    "恒安社区",
+]
 YEAR = dict(start="2022-01-01", end="2022-12-31")
 START, END = dt.date(2022, 1, 1), dt.date(2022, 12, 31)
 
@@ -153,7 +165,7 @@ def test_the_monthly_report_is_of_the_community_only(plain, monkeypatch):
     ranking = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
     assert [r.cells[1].text for r in ranking.rows[1:]] == [MINE]
     by_community = [f for f in drawn if "各社区" in (f.layout.title.text or "")]
-    assert len(by_community) == 4  # 办结率, 就业, 户数覆盖率, 每名网格员服务户数
+    assert len(by_community) == 6  # 办结率, 就业, 户数覆盖率, 每名网格员服务户数, 双报到, 销号率
     for figure in by_community:
         assert {c for t in figure.data for c in (t.y if t.orientation == "h" else t.x)} == {MINE}
     assert figures.communities["community"].tolist() == [MINE]
