@@ -80,6 +80,33 @@ def app_process(db: Path, **settings: str) -> Iterator[tuple[str, subprocess.Pop
         proc.wait(timeout=20)
 
 
+BROWSER_PASSWORD = "浏览器测试的密码-2024"
+
+
+def accounts_env(folder: Path, *accounts: list[str]) -> dict[str, str]:
+    """An accounts file and audit trail in ``folder`` with ``accounts`` (the arguments of
+    ``python -m etl user add``, each with :data:`BROWSER_PASSWORD`), as settings for :func:`app_server`."""
+    env = {"STREETDASH_ACCOUNTS": str(folder / "accounts.json"), "STREETDASH_AUDIT": str(folder / "audit.sqlite")}
+    for argv in accounts:
+        subprocess.run(
+            [sys.executable, "-m", "etl", "user", "add", *argv],
+            input=BROWSER_PASSWORD + "\n",
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def sign_in(page, name: str, password: str = BROWSER_PASSWORD) -> None:
+    """Fill in and send the sign-in form."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
 @pytest.fixture(scope="module")
 def server(demo):
     """The app on the demo warehouse: demo mode, signed in as the demo's street secretary."""

@@ -4,47 +4,27 @@ desktop and on a phone. Screenshots in test-output/screenshots/."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, ROOT, SHOTS, app_server
+from tests.browser.conftest import CHROMIUM, SHOTS, accounts_env, app_server, sign_in
 
 pytestmark = [pytest.mark.browser]
-PASSWORD = "浏览器测试的密码-2024"
 
 
 @pytest.fixture(scope="module")
 def signed_server(plain, tmp_path_factory):
     if not CHROMIUM:
         pytest.skip("Debian chromium missing")
-    folder = tmp_path_factory.mktemp("signin")
-    env = {"STREETDASH_ACCOUNTS": str(folder / "accounts.json"), "STREETDASH_AUDIT": str(folder / "audit.sqlite")}
-    for argv in (
+    env = accounts_env(
+        tmp_path_factory.mktemp("signin"),
         ["管理员", "--role", "admin"],
         ["崇文街道书记", "--role", "street", "--scope", "崇文街道"],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "etl", "user", "add", *argv],
-            input=PASSWORD + "\n",
-            text=True,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            check=True,
-            capture_output=True,
-        )
+    )
     with app_server(plain, **env) as url:
         yield url
-
-
-def sign_in(page, name: str) -> None:
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa: F811
