@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from streetdash.config import warehouse_path
+from streetdash.config import int_setting, warehouse_path
 
 # Read-only, and nothing a statement could use to reach outside the warehouse: no file, network or
 # extension access, no Python variable as a table, and the settings locked so none of it can be SET back.
@@ -81,7 +81,9 @@ def _open_shared(path: Path) -> _Shared:
         version = f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
     else:
         version = warehouse_version(path)
-    con = duckdb.connect(":memory:", config={k: v for k, v in CONNECTION_CONFIG.items() if k not in _HELD_BACK})
+    opening = {k: v for k, v in CONNECTION_CONFIG.items() if k not in _HELD_BACK}
+    # DuckDB would otherwise take up to 80% of the machine's memory per open version.
+    con = duckdb.connect(":memory:", config={**opening, "memory_limit": f"{int_setting('STREETDASH_APP_MEMORY_MB')}MB"})
     try:
         con.execute(f"ATTACH {_sql_literal(target)} AS {ALIAS} (READ_ONLY)")
         con.execute(f"USE {ALIAS}")

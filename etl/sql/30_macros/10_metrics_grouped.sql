@@ -26,7 +26,11 @@ scope AS (
     FROM rollup_communities
     WHERE selection IS NULL OR list_contains(selection, community) OR list_contains(selection, community_id)
 ),
-periods AS (SELECT * FROM metric_periods(start_date, end_date, by_month)),
+-- period_key lets a day find its period by equality (a hash join) instead of a range join over every
+-- period: the month of the day, or one constant for the whole range; the range check stays as well.
+periods AS (
+    SELECT *, coalesce(month, DATE '0001-01-01') AS period_key FROM metric_periods(start_date, end_date, by_month)
+),
 groups AS (SELECT DISTINCT s.group_key, p.month FROM scope s CROSS JOIN periods p),
 
 -- The additive parts, summed over the days of each period.
@@ -34,7 +38,9 @@ daily AS (
     SELECT s.group_key, p.month, sum(COLUMNS(r.* EXCLUDE (community_id, day)))
     FROM rollup_daily r
     JOIN scope s USING (community_id)
-    JOIN periods p ON r.day BETWEEN p.p_start AND p.p_end
+    JOIN periods p
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE) ELSE DATE '0001-01-01' END
+        AND r.day BETWEEN p.p_start AND p.p_end
     WHERE r.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
     GROUP BY ALL
 ),
@@ -63,18 +69,25 @@ records AS (
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers
     FROM rollup_records r
     JOIN scope s USING (community_id)
-    JOIN periods p ON r.day BETWEEN p.p_start AND p.p_end
+    JOIN periods p
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE) ELSE DATE '0001-01-01' END
+        AND r.day BETWEEN p.p_start AND p.p_end
     WHERE r.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
     GROUP BY ALL
 ),
 -- Residents with any points entry by the end of each period (each starts with 100 points: the mean
 -- balance is 100 + all their points by then / how many they are).
 residents AS (
-    SELECT s.group_key, p.month, count(DISTINCT r.person_key) AS residents
-    FROM rollup_residents r
-    JOIN scope s USING (community_id)
-    JOIN periods p ON r.day <= p.p_end
-    WHERE r.day <= CAST(end_date AS DATE)
+    SELECT x.group_key, p.month, count(x.person_key) AS residents
+    FROM (
+        -- Each resident once per group, from their first entry in any of its communities.
+        SELECT s.group_key, r.person_key, min(r.day) AS first_day
+        FROM rollup_residents r
+        JOIN scope s USING (community_id)
+        WHERE r.day <= CAST(end_date AS DATE)
+        GROUP BY ALL
+    ) x
+    JOIN periods p ON x.first_day <= p.p_end
     GROUP BY ALL
 ),
 -- Grids (the grid list as it is now, the same in every period) ----------------------------------
