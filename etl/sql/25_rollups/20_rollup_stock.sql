@@ -5,6 +5,8 @@
 --                 after its due day and not before its publication, until the day it is closed; a
 --                 task closed without a closing time never counts, as in task_overdue_at.
 -- points_to_date  all points dated up to the day (a balance is 100 + a resident's points by then).
+-- residents_to_date  residents with a points entry in the community by the day (for a community's mean
+--                 balance; a street or selection counts its residents distinct, from rollup_residents).
 --
 -- Each record adds its change on the day it happens; the running sum is the stock.
 CREATE OR REPLACE TABLE rollup_stock AS
@@ -20,20 +22,25 @@ spans AS (
         AND (NOT is_closed OR closed_on IS NOT NULL)
 ),
 changes AS (
-    SELECT community_id, overdue_from AS day, 1 AS overdue, 0 AS points
+    SELECT community_id, overdue_from AS day, 1 AS overdue, 0 AS points, 0 AS residents
     FROM spans
     WHERE NOT is_closed OR overdue_until > overdue_from
     UNION ALL
-    SELECT community_id, overdue_until, -1, 0
+    SELECT community_id, overdue_until, -1, 0, 0
     FROM spans
     WHERE is_closed AND overdue_until > overdue_from
     UNION ALL
-    SELECT community_id, date, 0, points
+    SELECT community_id, date, 0, points, 0
     FROM stg_points
     WHERE date IS NOT NULL
+    UNION ALL
+    SELECT community_id, min(date), 0, 0, 1
+    FROM stg_points
+    WHERE date IS NOT NULL AND person_key IS NOT NULL
+    GROUP BY community_id, person_key
 ),
 daily AS (
-    SELECT community_id, day, sum(overdue) AS overdue, sum(points) AS points
+    SELECT community_id, day, sum(overdue) AS overdue, sum(points) AS points, sum(residents) AS residents
     FROM changes
     GROUP BY ALL
 ),
@@ -49,7 +56,8 @@ SELECT
     d.community_id,
     d.day,
     CAST(sum(coalesce(c.overdue, 0)) OVER running AS BIGINT) AS overdue_open,
-    CAST(sum(coalesce(c.points, 0)) OVER running AS BIGINT) AS points_to_date
+    CAST(sum(coalesce(c.points, 0)) OVER running AS BIGINT) AS points_to_date,
+    CAST(sum(coalesce(c.residents, 0)) OVER running AS BIGINT) AS residents_to_date
 FROM days d
 LEFT JOIN daily c USING (community_id, day)
 WINDOW running AS (PARTITION BY d.community_id ORDER BY d.day)

@@ -47,7 +47,12 @@ daily AS (
 -- What stands at the end of each period (not bounded below by the range's start: a range after the
 -- data's latest date ends at that date).
 stock AS (
-    SELECT s.group_key, p.month, sum(r.overdue_open) AS overdue_open, sum(r.points_to_date) AS points_to_date
+    SELECT
+        s.group_key,
+        p.month,
+        sum(r.overdue_open) AS overdue_open,
+        sum(r.points_to_date) AS points_to_date,
+        sum(r.residents_to_date) AS residents_to_date
     FROM rollup_stock r
     JOIN scope s USING (community_id)
     JOIN periods p ON r.day = p.p_end
@@ -84,7 +89,8 @@ residents AS (
         SELECT s.group_key, r.person_key, min(r.day) AS first_day
         FROM rollup_residents r
         JOIN scope s USING (community_id)
-        WHERE r.day <= CAST(end_date AS DATE)
+        -- A community's own count is in rollup_stock; only groups of several communities count here.
+        WHERE r.day <= CAST(end_date AS DATE) AND (by_street OR selection IS NOT NULL)
         GROUP BY ALL
     ) x
     JOIN periods p ON x.first_day <= p.p_end
@@ -171,7 +177,9 @@ SELECT
     CAST(coalesce(d.points_earned, 0) AS BIGINT) AS points_earned,
     CAST(coalesce(-d.points_redemption_points, 0) AS BIGINT) AS points_redeemed,
     coalesce(r.points_redeemers, 0) AS points_redeemers,
-    100 + k.points_to_date / nullif(n.residents, 0) AS points_balance,
+    100 + k.points_to_date
+        / nullif(CASE WHEN by_street OR selection IS NOT NULL THEN n.residents ELSE k.residents_to_date END, 0)
+        AS points_balance,
 
     d.ledgers_rejected / nullif(d.ledgers_rows_read, 0) AS ledgers_rejection_rate,
     d.ledgers_timely / nullif(d.ledgers_with_load_time, 0) AS ledgers_timeliness
