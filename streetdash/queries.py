@@ -59,7 +59,7 @@ def backlog_ageing(con, filters: Filters) -> pd.DataFrame:
         SELECT CASE WHEN age <= 7 THEN '0–7天' WHEN age <= 30 THEN '8–30天' WHEN age <= 90 THEN '31–90天'
                     ELSE '90天以上' END AS 积压时长, count(*) AS 任务数
         FROM (SELECT date_diff('day', t.published_on, $end) AS age
-              FROM stg_tasks t JOIN dim_communities c USING (community_id)
+              FROM rollup_tasks t JOIN dim_communities c USING (community_id)
               WHERE {scope} AND task_open_at(t.published_on, t.status, t.closed_on, $end))
         GROUP BY ALL""",
             filters,
@@ -80,7 +80,7 @@ def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
                t.published_on AS 发布日期, t.due_on AS 应办结日,
                CASE WHEN t.due_by_default THEN '未填，按默认办理时限' ELSE '台账填写' END AS 办理时限,
                date_diff('day', t.due_on, $end) AS 超期天数
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
+        FROM rollup_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND task_overdue_at(t.published_on, t.status, t.closed_on, t.due_on, $end)
         ORDER BY t.due_on, c.community LIMIT $limit""",
         filters,
@@ -96,7 +96,7 @@ def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
         """
         WITH period AS (SELECT CAST($start AS DATE) AS p_start,
                                least(CAST($end AS DATE), (SELECT max(as_of) FROM data_as_of)) AS p_end),
-        tasks AS (SELECT t.* FROM stg_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
+        tasks AS (SELECT t.* FROM rollup_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
         published AS (
             SELECT category, count(*) AS published, median(days_to_close) AS median_days
             FROM tasks, period WHERE published_on BETWEEN p_start AND p_end GROUP BY ALL),
@@ -119,7 +119,7 @@ def task_funnel(con, filters: Filters) -> pd.DataFrame:
         """
         SELECT count(*) AS 发布, count(*) FILTER (WHERE t.status <> '待接单') AS 接单,
                count(*) FILTER (WHERE t.is_closed) AS 办结
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
+        FROM rollup_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND t.published_on BETWEEN $start AND $end""",
         filters,
     )

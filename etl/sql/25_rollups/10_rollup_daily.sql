@@ -17,7 +17,7 @@ parts AS (
         count(*) FILTER (WHERE responded_in_time) AS tasks_responded_in_time,
         count(*) FILTER (WHERE is_satisfied) AS tasks_satisfied,
         count(*) FILTER (WHERE is_rated) AS tasks_rated
-    FROM rollup_task_facts
+    FROM rollup_tasks
     GROUP BY ALL
 
     -- Tasks due (应办结, by due_on), withdrawn ones aside; closed by the due day. Those closed late
@@ -28,7 +28,7 @@ parts AS (
         due_on AS day,
         count(*) AS tasks_due,
         count(*) FILTER (WHERE closed_on_time) AS tasks_due_closed_on_time
-    FROM rollup_task_facts
+    FROM rollup_tasks
     WHERE counts_as_due
     GROUP BY ALL
 

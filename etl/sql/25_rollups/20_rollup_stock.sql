@@ -17,7 +17,7 @@ spans AS (
         greatest(published_on, due_on + 1) AS overdue_from,
         CASE WHEN is_closed THEN closed_on END AS overdue_until,
         is_closed
-    FROM rollup_task_facts
+    FROM rollup_tasks
     WHERE status <> '已关闭' AND published_on IS NOT NULL AND due_on IS NOT NULL
         AND (NOT is_closed OR closed_on IS NOT NULL)
 ),

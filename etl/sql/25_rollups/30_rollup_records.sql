@@ -11,12 +11,12 @@ CREATE OR REPLACE TABLE rollup_records AS
 WITH
 parts AS (
     SELECT community_id, published_on AS day, 'task_days' AS kind, days_to_close AS value, 1 AS n
-    FROM rollup_task_facts
+    FROM rollup_tasks
     WHERE days_to_close IS NOT NULL
 
     UNION ALL BY NAME
     SELECT community_id, due_on AS day, 'task_late' AS kind, closed_on AS until, count(*) AS n
-    FROM rollup_task_facts
+    FROM rollup_tasks
     WHERE counts_as_due AND is_closed AND NOT closed_on_time AND closed_on IS NOT NULL
     GROUP BY ALL
 
