@@ -24,6 +24,7 @@ PAGES = [
     ("mediation", "矛盾调解", ":material/handshake:"),
     ("employment", "就业服务", ":material/work:"),
     ("campaigns", "领题攻坚与积分", ":material/flag:"),
+    ("party", "党建引领", ":material/diversity_3:"),
     ("grid_map", "网格地图", ":material/map:"),
     ("report", "报告导出", ":material/summarize:"),
     ("explore", "数据探索", ":material/query_stats:"),

@@ -256,6 +256,7 @@ def load_sheet(
             con.executemany("INSERT INTO errors VALUES (?, ?, ?, ?)", sheet.problems)
         if scope is not None and not scope.is_everything:
             _scope_errors(con, kind, schemas, scope)
+        _tree_errors(con, kind)
         result.rows_read = _count(con, "SELECT count(*) FROM parsed")
         other_sql = other_counts_sql(kind, schemas)
         if other_sql:
@@ -372,6 +373,72 @@ def _scope_errors(con: duckdb.DuckDBPyConnection, kind: Kind, schemas: Schemas, 
             AND p._row NOT IN (SELECT _row FROM errors WHERE reason = {sql_str(OUT_OF_SCOPE)})
         """
     )
+
+
+PARENT_REJECTED = "上级组织在本表中的行有误、未能导入，本行也不能导入（请先改正上级组织所在的行）"
+CYCLE = "上级组织关系形成循环（沿上级组织向上最终又回到本组织），请核对上级组织编码"
+
+
+def _reject_orphans(
+    con: duckdb.DuckDBPyConnection, field_name: str, key: str, parent: str, raw: str, table: str
+) -> None:
+    """Reject the rows whose parent stands only in this sheet and was rejected there; a rejected parent
+    takes its children with it, down the tree."""
+    ok = "_row NOT IN (SELECT _row FROM errors)"
+    while True:
+        (added,) = con.execute(
+            f"""
+            INSERT INTO errors
+            SELECT p._row, {sql_str(field_name)}, CAST(p.{raw} AS VARCHAR), {sql_str(PARENT_REJECTED)}
+            FROM parsed p
+            WHERE p.{parent} IS NOT NULL AND p.{ok}
+                AND p.{parent} NOT IN (SELECT {key} FROM {table} WHERE {key} IS NOT NULL)
+                AND p.{parent} IN (SELECT {key} FROM parsed WHERE {key} IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM parsed q WHERE q.{key} = p.{parent} AND q.{ok})
+            """
+        ).fetchall()[0]
+        if not added:
+            return
+
+
+def _tree_errors(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """For a kind that refers to itself (an organisation and its parent, a tree): reject rows whose
+    parent stands only in this sheet and was rejected there, and rows that would close a cycle with the
+    sheet's other rows or the warehouse's. Runs after every other check, on the rows still accepted."""
+    key = ident(kind.key[0])
+    table = ident(kind.table)
+    ok = "_row NOT IN (SELECT _row FROM errors)"
+    for f in kind.fields:
+        if f.type != "ref" or f.ref != kind.name:
+            continue
+        parent = ident(f.name)
+        raw = ident(raw_column(f))
+
+        _reject_orphans(con, f.name, key, parent, raw, table)
+        con.execute(
+            f"""
+            INSERT INTO errors
+            WITH RECURSIVE
+            sheet_edges AS (
+                SELECT {key} AS node, {parent} AS up FROM parsed WHERE {ok} AND {key} IS NOT NULL
+                QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) = 1
+            ),
+            edges AS (
+                SELECT node, up FROM sheet_edges
+                UNION ALL
+                SELECT {key}, {parent} FROM {table} WHERE {key} NOT IN (SELECT node FROM sheet_edges)
+            ),
+            walk(start, node, depth) AS (
+                SELECT node, up, 1 FROM sheet_edges WHERE up IS NOT NULL
+                UNION ALL
+                SELECT w.start, e.up, w.depth + 1 FROM walk w JOIN edges e ON e.node = w.node
+                WHERE w.node <> w.start AND e.up IS NOT NULL AND w.depth < 100
+            )
+            SELECT p._row, {sql_str(f.name)}, CAST(p.{raw} AS VARCHAR), {sql_str(CYCLE)}
+            FROM parsed p WHERE p.{ok} AND p.{key} IN (SELECT start FROM walk WHERE node = start)
+            """
+        )
+        _reject_orphans(con, f.name, key, parent, raw, table)
 
 
 def _masked_rejections(rows: list[tuple], kind: Kind) -> list[tuple]:

@@ -275,11 +275,21 @@ def staging_sql(kind: Kind, schemas: Schemas) -> str:
             target = schemas.kinds[f.ref]
             key = target.key[0]
             alias = f"ref_{f.name}"
-            ref_joins.append(f"LEFT JOIN {ident(target.table)} {alias} ON {alias}.{ident(key)} = t.{ident(f.name)}")
             # Only the referenced columns that rules and checks use: a whole row per row is costly.
             used = set(re.findall(rf"\b{alias}\.(\w+)", " ".join(r.check for r in kind.rules)))
             if f.same_community or person_scope(kind, schemas) == f"{alias}.community_id":
                 used.add("community_id")
+            source = ident(target.table)
+            if f.ref == kind.name:
+                # A tree (an organisation and its parent): the parent may come in the same sheet, above or
+                # below, or be in the warehouse already; a row of this sheet stands for its key.
+                cols = ", ".join(ident(c) for c in [key, *sorted(used)])
+                source = (
+                    f"(SELECT {cols} FROM {source} WHERE {ident(key)} NOT IN"
+                    f" (SELECT {ident(key)} FROM typed WHERE {ident(key)} IS NOT NULL)"
+                    f" UNION ALL SELECT DISTINCT ON ({ident(key)}) {cols} FROM typed WHERE {ident(key)} IS NOT NULL)"
+                )
+            ref_joins.append(f"LEFT JOIN {source} {alias} ON {alias}.{ident(key)} = t.{ident(f.name)}")
             if used:
                 fields = ", ".join(f"{c} := {alias}.{ident(c)}" for c in sorted(used))
                 final_cols.append(f"struct_pack({fields}) AS {alias}")

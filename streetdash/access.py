@@ -35,6 +35,7 @@ VIEW_PAGES = (
     "mediation",
     "employment",
     "campaigns",
+    "party",
     "grid_map",
     "report",
     "explore",

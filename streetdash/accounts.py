@@ -26,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from filelock import FileLock
 
 from streetdash.access import ROLES, Scope, check_role_scope, parse_scope
-from streetdash.config import setting, setting_number
+from streetdash.config import int_setting, setting, setting_number
 
 MIN_PASSWORD = 8
 MAX_NAME = 40
@@ -177,7 +177,7 @@ class AccountStore:
     ) -> None:
         self.path = accounts_path(path)
         self.clock = clock
-        self.max_failures = int(max_failures or setting_number("STREETDASH_LOGIN_ATTEMPTS"))
+        self.max_failures = max_failures or int_setting("STREETDASH_LOGIN_ATTEMPTS")
         self.lockout_seconds = float(lockout_seconds or setting_number("STREETDASH_LOCKOUT_MINUTES") * 60)
         self._lock = FileLock(str(self.path) + ".lock")
 

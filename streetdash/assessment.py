@@ -13,7 +13,6 @@ Pure: the 考核排名 page, the overview and the monthly report read :func:`rea
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +24,6 @@ from streetdash import metrics, queries
 from streetdash.catalogue import load_catalogue
 from streetdash.filters import add_months, month_end
 from streetdash.schemes import NO_DATA, NO_TARGET, Indicator, Scheme, load_schemes, scheme_for
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
-
 
 # Scoring ------------------------------------------------------------------------------------------
 
@@ -61,7 +50,7 @@ def score(indicator: Indicator, actual, target: float | None = None) -> Part:
     ``target`` (in the scheme's units) is the campaign target of a ``target = "campaign"`` rule; a
     fixed target comes from the scheme. A missing value is 无数据, a missing target 无目标: no points.
     """
-    if _missing(actual):
+    if metrics.is_missing(actual):
         return Part(indicator, None, status=NO_DATA)
     value = indicator.scheme_value(actual)
     w = indicator.weight
@@ -70,7 +59,7 @@ def score(indicator: Indicator, actual, target: float | None = None) -> Part:
         return Part(indicator, value, points=w * min(max(share, 0.0), 1.0))
     if indicator.rule == "ratio":
         goal = target if indicator.from_campaigns else float(indicator.target)
-        if _missing(goal) or goal <= 0:
+        if metrics.is_missing(goal) or goal <= 0:
             return Part(indicator, value, status=NO_TARGET)
         if indicator.lower_is_better:
             ratio = indicator.cap if value <= 0 else goal / value
@@ -141,7 +130,7 @@ def campaign_target(rows: pd.DataFrame, metric: str, start: dt.date, end: dt.dat
     for r in chosen.itertuples(index=False):
         first, last = pd.Timestamp(r.period_start).date(), pd.Timestamp(r.period_end).date()
         overlap = (min(last, end) - max(first, start)).days + 1
-        if overlap > 0 and not _missing(r.target):
+        if overlap > 0 and not metrics.is_missing(r.target):
             shares.append((float(r.target), overlap / ((last - first).days + 1)))
     if not shares:
         return None
@@ -154,7 +143,7 @@ def rank(scores: list[GroupScore]) -> dict[str, int | None]:
     """Rank by score, highest first; ties share the better rank; no score, no rank."""
     values = pd.Series({s.name: s.score for s in scores}, dtype="float64")
     ranks = values.rank(method="min", ascending=False)
-    return {name: (None if _missing(r) else int(r)) for name, r in ranks.items()}
+    return {name: (None if metrics.is_missing(r) else int(r)) for name, r in ranks.items()}
 
 
 def rank_change(now: int | None, before: int | None) -> str:

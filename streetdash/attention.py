@@ -4,15 +4,9 @@ the items with links, the monthly report prints them."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from streetdash.metrics import load_catalogue
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+from streetdash.metrics import is_missing, load_catalogue
 
 
 def attention_items(communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[tuple[str, str]]:
@@ -36,7 +30,7 @@ def attention_items(communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[
     for r in campaigns.itertuples(index=False):
         metric_def = catalogue.get(r.metric_key) if isinstance(r.metric_key, str) else None
         lower = metric_def is not None and metric_def.direction == "lower"
-        if _missing(r.完成值) or _missing(r.目标值):
+        if is_missing(r.完成值) or is_missing(r.目标值):
             continue
         behind = r.完成值 > r.目标值 if lower else r.完成值 < r.目标值
         if behind:

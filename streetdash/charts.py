@@ -152,6 +152,32 @@ def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
     return fig
 
 
+def tree(
+    ids: list[str], labels: list[str], parents: list[str | None], details: list[str], title: str
+) -> go.Figure | None:
+    """A tree as nested boxes (a treemap): each node counts one, so a box's size is how many nodes are in
+    it (an organisation and those under it); ``details`` is shown in each box under its label."""
+    if not ids:
+        return None
+    fig = go.Figure(
+        go.Treemap(
+            ids=escape_each(ids),
+            labels=escape_each(labels),
+            parents=["" if p is None or p != p else escape(p) for p in parents],  # NaN: no parent
+            values=[1] * len(ids),
+            text=escape_each(details),
+            branchvalues="remainder",
+            textinfo="label+text",
+            hovertemplate="%{label}<br>%{text}<extra></extra>",
+            marker=dict(colors=None),
+            root=dict(color="white"),
+        ),
+        layout=dict(template=TEMPLATE),
+    )
+    fig.update_layout(title=escape(title), margin=dict(l=5, r=5, t=50, b=5), treemapcolorway=PALETTE)
+    return fig
+
+
 def _axes(fig: go.Figure, kind: str, horizontal: bool) -> None:
     value_axis = dict(tickformat=".0%" if kind == "rate" else ",d" if kind == "count" else None, rangemode="tozero")
     fig.update_layout(xaxis=value_axis) if horizontal else fig.update_layout(yaxis=value_axis)

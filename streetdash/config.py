@@ -187,27 +187,24 @@ def setting(name: str) -> str:
 
 
 def setting_number(name: str) -> float:
-    """A numeric setting; ``ValueError`` in Chinese if it is not a positive number."""
-    text = setting(name)
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise ValueError(f"设置 {name} 应为正数，当前为「{text}」。")
-    return value
+    """A declared setting that is a positive number (``1.5``, ``1_000_000``); ``ValueError`` in Chinese if not."""
+    return _positive_setting(name, float, "正数")
 
 
 def int_setting(name: str) -> int:
-    """A declared setting that is a positive whole number (``1000000`` or ``1_000_000``)."""
-    value = setting(name)
+    """A declared setting that is a positive whole number (``1000000``, ``1_000_000`` or ``1,000,000``)."""
+    return _positive_setting(name, int, "正整数")
+
+
+def _positive_setting(name: str, parse, kind: str):
+    text = setting(name)
     try:
-        number = int(value.replace("_", "").replace(",", ""))
+        value = parse(text.replace("_", "").replace(",", ""))
     except ValueError:
-        number = 0
-    if number <= 0:
-        raise ValueError(f"设置 {name} 应为正整数，现在是「{value}」")
-    return number
+        value = 0
+    if value <= 0:
+        raise ValueError(f"设置 {name} 应为{kind}，现在是「{text}」。")
+    return value
 
 
 def warehouse_path(override: str | os.PathLike | None = None) -> Path:

@@ -35,11 +35,16 @@ COMMUNITY_MACROS = (
     "community_tasks_by",
     "community_trainings_by_course",
     "community_mediators",
+    "community_party_orgs_by_kind",
+    "community_projects_by_source",
+    "community_volunteers_by_skill",
+    "community_party_service_by_kind",
 )
 STREET_MACROS = ("street_metrics", "street_monthly")
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """None, NA, NaT or NaN: a value a table shows as —."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -55,7 +60,7 @@ def format_number(value, kind: str, unit: str = "") -> str:
     (one decimal only when not whole). A missing value (None, NaN, NA: e.g. a rate without a
     denominator) is "—". A ``unit`` follows the number when given.
     """
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     value = float(value)
     if kind == "rate":

@@ -445,3 +445,202 @@ def map_layers(con, filters: Filters) -> dict[str, pd.DataFrame]:
             if column in frame:
                 frame[column] = geometries_from_wkb(frame[column])
     return frames
+
+
+# Party building (党建引领) -----------------------------------------------------------------------------
+# The organisations, members, units, projects and volunteers of the scope. A 街道党工委 has no community:
+# it is in the scope of its street (stg_party_orgs gives it the street of the organisations under it),
+# never in a selection of communities.
+
+
+def _org_scope(filters: Filters) -> tuple[str, dict]:
+    where, params = metrics.scope_clause(filters.street, filters.communities, alias="o")
+    return where or "true", params
+
+
+def party_org_tree(con, filters: Filters) -> pd.DataFrame:
+    """The organisations existing at the end of the period, each with its parent (the tree: 街道党工委 →
+    社区党委/党总支 → 党支部/小区党支部/网格党支部 → 楼栋党小组) and how many organisations are under it."""
+    scope, params = _org_scope(filters)
+    sql = f"""
+        WITH orgs AS (
+            SELECT * FROM stg_party_orgs o
+            WHERE {scope} AND (o.established_at IS NULL OR o.established_at <= $end)
+        )
+        SELECT o.org_id AS 组织编码, o.name AS 组织名称, o.kind AS 组织类型,
+               -- A parent outside the scope (the 街道党工委 of a community's view) is not drawn.
+               CASE WHEN o.parent_id IN (SELECT org_id FROM orgs) THEN o.parent_id END AS 上级组织编码,
+               coalesce(o.community, o.street) AS 社区, o.grid_id AS 网格编码, o.members AS 党员数,
+               (SELECT count(*) FROM orgs k WHERE k.parent_id = o.org_id) AS 下级组织数,
+               o.kind || ' · 下级组织 ' || (SELECT count(*) FROM orgs k WHERE k.parent_id = o.org_id) || ' 个'
+                   || coalesce(' · 党员 ' || o.members || ' 人', '') AS 说明
+        FROM orgs o
+        ORDER BY o.street, o.community_id NULLS FIRST, o.org_id"""
+    return con.execute(sql, {"end": filters.end, **params}).df()
+
+
+def party_orgs_by_community(con, filters: Filters) -> pd.DataFrame:
+    """party.orgs by kind: one row per community (and the street's 党工委), one column per kind."""
+    frame = metrics.breakdown(
+        con, "community_party_orgs_by_kind", filters.start, filters.end, filters.street, filters.communities
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=["社区"])
+    frame["社区"] = frame["community"].fillna(frame["street"] + "（街道）")
+    kinds = [k for k in ORG_KINDS if k in set(frame["kind"])] + sorted(set(frame["kind"]) - set(ORG_KINDS))
+    table = frame.pivot_table(index="社区", columns="kind", values="party_orgs", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=kinds).reset_index()
+    table.columns.name = None
+    table["合计"] = table[kinds].sum(axis=1)
+    return table
+
+
+ORG_KINDS = ["街道党工委", "社区党委", "党总支", "党支部", "小区党支部", "网格党支部", "楼栋党小组", "其他"]
+
+
+def party_grid_coverage(con, filters: Filters) -> pd.DataFrame:
+    """双报到 by grid: the members registered in the period who live in each grid, per hundred households,
+    and whether the grid has a party group (网格党小组 in the grid list, or an organisation placed in it)."""
+    return _df(
+        con,
+        """
+        WITH registered AS (
+            SELECT grid_id, count(DISTINCT person_key) AS members
+            FROM stg_party_members
+            WHERE reported_at <= $end AND (left_at IS NULL OR left_at >= $start) AND grid_id IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT c.community AS 社区, g.grid_id AS 网格编码, g.grid AS 网格, g.households AS 户数,
+               coalesce(r.members, 0) AS 报到党员,
+               coalesce(r.members, 0) * 100.0 / nullif(g.households, 0) AS 每百户报到党员,
+               CASE WHEN g.party_group = '是' OR g.grid_id IN (SELECT grid_id FROM stg_party_orgs WHERE grid_id IS NOT NULL)
+                    THEN '是' ELSE '否' END AS 网格党小组
+        FROM stg_grids g JOIN dim_communities c USING (community_id)
+        LEFT JOIN registered r USING (grid_id)
+        WHERE {scope}
+        ORDER BY c.community_id, g.grid_id""",
+        filters,
+    )
+
+
+def party_service_by_kind(con, filters: Filters) -> pd.DataFrame:
+    """Members' service by member kind (在职党员, 离退休党员, 流动党员): the warehouse's breakdown, summed."""
+    frame = metrics.breakdown(
+        con, "community_party_service_by_kind", filters.start, filters.end, filters.street, filters.communities
+    )
+    columns = {
+        "member_kind": "党员类型",
+        "party_registered": "报到党员",
+        "party_active": "参与党员",
+        "claims": "接单次数",
+        "party_service_hours": "服务时长",
+    }
+    out = frame.groupby("member_kind", as_index=False)[list(columns)[1:]].sum().rename(columns=columns)
+    out["参与率"] = out["参与党员"] / out["报到党员"].where(out["报到党员"] > 0)
+    return out.sort_values("报到党员", ascending=False)
+
+
+def units_by_community(con, filters: Filters) -> pd.DataFrame:
+    """Resident units joined by the end of the period per community: units, alliance units, and the
+    items of their resource lists against the community's needs lists."""
+    return _df(
+        con,
+        """
+        SELECT c.community AS 社区, count(*) AS 共建单位, count(*) FILTER (WHERE u.is_alliance) AS 爱心联盟商家,
+               CAST(coalesce(sum(u.resources), 0) AS BIGINT) AS 资源清单,
+               CAST(coalesce(sum(u.needs), 0) AS BIGINT) AS 需求清单
+        FROM stg_units u JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND u.joined_at <= $end
+        GROUP BY ALL ORDER BY 共建单位 DESC, 社区""",
+        filters,
+    )
+
+
+def units_list(con, filters: Filters) -> pd.DataFrame:
+    return _df(
+        con,
+        """
+        SELECT c.community AS 社区, u.unit_id AS 单位编码, u.name AS 单位名称, u.unit_kind AS 单位类型,
+               u.alliance AS 爱心联盟, u.resources AS 资源清单, u.needs AS 需求清单, u.joined_at AS 签约日期
+        FROM stg_units u JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND u.joined_at <= $end
+        ORDER BY c.community_id, u.unit_id""",
+        filters,
+    )
+
+
+def projects_by_source(con, filters: Filters) -> pd.DataFrame:
+    """projects.total, .closed and .overdue by source: the warehouse's breakdown, summed over communities."""
+    frame = metrics.breakdown(
+        con, "community_projects_by_source", filters.start, filters.end, filters.street, filters.communities
+    )
+    columns = {
+        "source": "项目来源",
+        "projects_total": "项目数",
+        "projects_closed": "已销号",
+        "projects_overdue": "超期未销号",
+    }
+    out = frame.groupby("source", as_index=False)[list(columns)[1:]].sum().rename(columns=columns)
+    out["销号率"] = out["已销号"] / out["项目数"].where(out["项目数"] > 0)
+    return out.sort_values("项目数", ascending=False)
+
+
+def project_list(con, filters: Filters, overdue_only: bool = False) -> pd.DataFrame:
+    """The projects planned to close in the period, and those overdue at its end (planned day past, not
+    销号 by then), with owners, planned and actual 销号 dates; overdue first, then by planned date."""
+    return _df(
+        con,
+        """
+        WITH period AS (SELECT least($end, (SELECT max(as_of) FROM data_as_of)) AS p_end),
+        listed AS (
+            SELECT j.*, j.planned_end < p.p_end AND NOT coalesce(j.is_closed AND j.closed_at <= p.p_end, false)
+                AS is_overdue, p.p_end
+            FROM stg_projects j, period p
+        )
+        SELECT c.community AS 社区, j.project_id AS 项目编号, j.name AS 项目名称, j.source AS 项目来源,
+               j.owner_unit AS 责任单位, j.owner_masked AS 责任人, j.started_at AS 启动日期,
+               j.planned_end AS 计划销号, j.status AS 进度, j.closed_at AS 销号日期,
+               CASE WHEN j.is_overdue THEN '超期' ELSE '' END AS 超期,
+               CASE WHEN j.is_overdue THEN date_diff('day', j.planned_end, j.p_end) END AS 超期天数,
+               j.budget AS 投入资金
+        FROM listed j JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND (j.is_overdue OR (NOT $overdue_only AND j.planned_end BETWEEN $start AND $end))
+        ORDER BY j.is_overdue DESC, j.planned_end, j.project_id""",
+        filters,
+        {"overdue_only": overdue_only},
+    )
+
+
+def volunteers_by_skill(con, filters: Filters) -> pd.DataFrame:
+    """Volunteer teams and 宝藏邻居 by skill: the warehouse's breakdown, summed over communities."""
+    frame = metrics.breakdown(
+        con, "community_volunteers_by_skill", filters.start, filters.end, filters.street, filters.communities
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=["特长类别", "志愿服务队", "宝藏邻居"])
+    table = frame.pivot_table(index="skill", columns="volunteer_kind", values="volunteers", aggfunc="sum", fill_value=0)
+    table = (
+        table.reindex(columns=["志愿服务队", "宝藏邻居"], fill_value=0)
+        .reset_index()
+        .rename(columns={"skill": "特长类别"})
+    )
+    table.columns.name = None
+    return table.sort_values("宝藏邻居", ascending=False)
+
+
+def volunteer_teams(con, filters: Filters) -> pd.DataFrame:
+    return _df(
+        con,
+        """
+        SELECT c.community AS 社区, v.name AS 队伍名称, v.person_masked AS 负责人, v.skill AS 服务类别,
+               v.members AS 队员人数, v.joined_at AS 登记日期
+        FROM stg_volunteers v JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND v.is_team AND v.joined_at <= $end
+        ORDER BY c.community_id, v.volunteer_id""",
+        filters,
+    )
+
+
+def overdue_projects(con, filters: Filters) -> pd.DataFrame:
+    """The projects overdue at the end of the period (projects.overdue), as listed by :func:`project_list`."""
+    return project_list(con, filters, overdue_only=True)

@@ -6,11 +6,9 @@ its Word table the same way.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from streetdash.metrics import load_catalogue
+from streetdash.metrics import is_missing, load_catalogue
 
 # The metrics of the ranking, on the overview and in the monthly report.
 RANKED_METRICS = [
@@ -26,10 +24,6 @@ RANKED_METRICS = [
 BETTER, WORSE = "better", "worse"
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def ranking_table(communities: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """社区 and one column per metric, named by the catalogue (办结率), values as in the warehouse."""
     catalogue = load_catalogue()
@@ -41,7 +35,7 @@ def reference(scope_row: pd.Series | None, key: str, communities: int):
     """What a community is compared with: the scope's rate, or for a count the average community."""
     m = load_catalogue()[key]
     value = None if scope_row is None else scope_row.get(m.column)
-    if m.format == "count" and not _missing(value) and communities:
+    if m.format == "count" and not is_missing(value) and communities:
         return value / communities
     return value
 
@@ -53,10 +47,10 @@ def marks(table: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]) -> 
     for key in keys:
         m = catalogue[key]
         against = reference(scope_row, key, len(table))
-        if m.direction == "neutral" or _missing(against):
+        if m.direction == "neutral" or is_missing(against):
             continue
         for index, value in table[m.name].items():
-            if _missing(value) or value == against:
+            if is_missing(value) or value == against:
                 continue
             out.at[index, m.name] = BETTER if (value > against) == (m.direction == "higher") else WORSE
     return out

@@ -35,7 +35,7 @@ from streetdash.access import NO_COMMUNITY, Scope
 from streetdash.attention import attention_items
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters, add_months, month_end
-from streetdash.metrics import Metric, format_number, format_value, load_catalogue
+from streetdash.metrics import Metric, format_number, format_value, is_missing, load_catalogue
 from streetdash.text import from_plotly
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -104,6 +104,14 @@ TOPICS = [
         ["points.participants", "points.earned", "points.redeemed"],
         ["points.participants"],
         "本月没有积分记录。",
+    ),
+    Topic(
+        "党建引领",
+        topics.PARTY,
+        ["party.registered", "party.active_rate", "projects.total", "projects.closure_rate", "projects.overdue"],
+        # Flows and registrations only: organisations are a standing list, in every month since they were founded.
+        ["party.registered", "projects.total", "units.count", "volunteers.teams"],
+        "没有报到党员、共建单位、计划完成的项目或志愿服务的台账记录。",
     ),
 ]
 
@@ -221,7 +229,7 @@ def read_report_data(
         mediation_levels=queries.mediation_by_level(con, f),
         grid_map=_grid_map(con, f),
         reference="街道整体" if street_wide else "所辖社区整体",
-        assessment=assessment.read_assessment(con, f.street, f.start, months=2, communities=f.communities),
+        assessment=assessment.read_assessment(con, f.street, f.start, months=2, communities=visible),
     )
 
 
@@ -238,10 +246,6 @@ def _grid_map(con: duckdb.DuckDBPyConnection, f: Filters):
 # Wording ------------------------------------------------------------------------------------------
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def spoken(m: Metric, value) -> str:
     """A metric and its value as a report writes it: 发布任务数 39 件, 办结率 87.2%, 发布就业信息 48 条."""
     base, _, aside = m.name.partition("（")
@@ -255,13 +259,13 @@ def has_records(row: pd.Series | None, topic: Topic) -> bool:
     if row is None:
         return False
     values = [row.get(key.replace(".", "_")) for key in topic.volume]
-    return any(not _missing(v) and v > 0 for v in values)
+    return any(not is_missing(v) and v > 0 for v in values)
 
 
 def change(m: Metric, value, before, *, brief: bool = False) -> str | None:
     """How ``value`` moved from ``before``, for a table: -10 件（-20.4%）, +3.1 个百分点, 持平; with
     ``brief``, for a sentence: 下降 20.4%, 提高 3.1 个百分点, 增加 0.4 天. None if either is missing."""
-    if _missing(value) or _missing(before):
+    if is_missing(value) or is_missing(before):
         return None
     delta = float(value) - float(before)
     if abs(delta) < 1e-9:
@@ -299,7 +303,7 @@ def sentence(data: ReportData, topic: Topic) -> str:
     parts = []
     for key in topic.headline:
         m = load_catalogue()[key]
-        if _missing(data.current.get(m.column)):
+        if is_missing(data.current.get(m.column)):
             continue  # no figure (no boundaries for area coverage): the table says "—", prose says nothing
         month_before, year_before = comparisons(data, topic, key, brief=True)
         moves = [f"环比{month_before}" if month_before else "", f"同比{year_before}" if year_before else ""]
@@ -405,6 +409,31 @@ def topic_figures(data: ReportData, topic: Topic) -> list[tuple[str, object]]:
                     "各社区每名网格员服务户数",
                     kind="ratio",
                     horizontal=True,
+                ),
+            ),
+        ]
+    if topic.title == "党建引领":
+        members = charts.bar(
+            communities, "community", ["party_registered", "party_active"], "各社区报到党员与参与党员（人）"
+        )
+        if members is not None:
+            members.for_each_trace(
+                lambda t: t.update(name={"party_registered": "报到党员", "party_active": "参与党员"}[t.name])
+            )
+        planned = communities[communities["projects_total"] > 0].sort_values("projects_closure_rate")
+        return [
+            ("各社区双报到", members),
+            (
+                "各社区销号率",
+                charts.bar(
+                    planned,
+                    "community",
+                    "projects_closure_rate",
+                    f"各社区本月计划完成项目的销号率（虚线为{data.reference}）",
+                    kind="rate",
+                    horizontal=True,
+                    reference=None if reference is None else reference["projects_closure_rate"],
+                    reference_label=data.reference,
                 ),
             ),
         ]
@@ -678,8 +707,8 @@ def campaign_table(doc: Document, data: ReportData) -> None:
     doc.add_paragraph("本月进行中的领题攻坚项目：")
     rows = []
     for r in campaigns.itertuples(index=False):
-        done = "—" if _missing(r.完成值) else f"{r.完成值:,.1f}".removesuffix(".0")
-        rate = "—" if _missing(r.完成值) or not r.目标值 else f"{r.完成值 / r.目标值:.0%}"
+        done = "—" if is_missing(r.完成值) else f"{r.完成值:,.1f}".removesuffix(".0")
+        rate = "—" if is_missing(r.完成值) or not r.目标值 else f"{r.完成值 / r.目标值:.0%}"
         rows.append([r.社区, r.领题项目, r.指标, f"{r.目标值:,.0f}{r.单位 or ''}", done, rate])
     _table(
         doc,

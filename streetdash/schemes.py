@@ -21,13 +21,13 @@ Thresholds and targets of a rate are written in percent (60 means 60%), as campa
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from streetdash.catalogue import Metric, load_catalogue
+from streetdash.metrics import is_missing
 
 RULES = ("linear", "ratio", "deduction")
 MISSING_MODES = ("rescale", "none")
@@ -36,15 +36,6 @@ GREEN, YELLOW, RED = "绿", "黄", "红"
 SHARED_FILE = "default.toml"
 DEFAULT_DUE_DAYS, DEFAULT_RESPONSE_HOURS = 7, 24.0
 CAP = 1.25  # CityScore's cap on actual ÷ target
-
-
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(value)
-    except TypeError:
-        return False
 
 
 class SchemeError(ValueError):
@@ -95,7 +86,7 @@ class Indicator:
 
     def scheme_value(self, actual):
         """The metric's value in the scheme's units: a rate in percent, anything else as it is."""
-        if _missing(actual):
+        if is_missing(actual):
             return None
         return float(actual) * 100 if self.definition.format == "rate" else float(actual)
 
@@ -151,7 +142,7 @@ class Bands:
     yellow: float = 75.0
 
     def of(self, score) -> str | None:
-        if _missing(score):
+        if is_missing(score):
             return None
         return GREEN if score >= self.green else YELLOW if score >= self.yellow else RED
 

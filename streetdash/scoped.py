@@ -9,7 +9,9 @@ statement runs on that.
 2. Copy each table, only the rows of the scope (:func:`row_rule`): rows with a ``community_id`` of the
    scope's communities (resolved by name and street through ``communities``); rows of a task (claims,
    coordinate matches) or of a grid (boundaries) of those; an overlap of two grids when both are. A
-   table none of this applies to (``load_log``, ``rejected_rows``, anything added later) is copied
+   rejected row or a load count goes with the community it names; a street's settings (办理时限) with
+   the scope's streets; the day the data ends (``data_as_of``) whole. A table none of this applies to
+   (``load_log``, rejected rows whose community could not be told, anything added later) is copied
    empty, with its columns, so the views over it still work. Only the ``main`` schema is copied.
 3. Recreate every view and macro from the warehouse's own catalogue (``duckdb_views().sql``,
    ``duckdb_functions().macro_definition``), in the order they were made, so the metric macros and
@@ -39,6 +41,10 @@ from streetdash.access import Scope
 SOURCE = "scope_source"
 # The macros of etl/pii.py: a HMAC key lives inside them, so none is ever copied.
 PII_MACROS = frozenset({"person_key", "mask_name", "id_valid", "mask_id", "clean_phone", "mask_phone"})
+# Tables of one row for the whole warehouse that every page shows every reader (数据截至): copied whole,
+# so that the macros cut periods at the same day as the pages do.
+WAREHOUSE_WIDE = frozenset({"data_as_of"})
+_OWN = " WHERE community_id IN (SELECT community_id FROM scope_communities)"
 # Applied only after the copy: the copy itself needs to read the warehouse file.
 HELD_BACK = ("enable_external_access", "lock_configuration")
 
@@ -87,14 +93,18 @@ def community_ids(con: duckdb.DuckDBPyConnection, scope: Scope, source: str = SO
     return [r[0] for r in rows if r[0] is not None]
 
 
-def row_rule(columns: set[str], copied: set[str]) -> tuple[str, str]:
-    """Which rows of a table with ``columns`` belong to the scope: a short name and the WHERE clause.
+def row_rule(name: str, columns: set[str], copied: set[str]) -> tuple[str, str]:
+    """Which rows of table ``name`` with ``columns`` belong to the scope: a short name and the WHERE clause.
 
     ``copied`` are the tables already copied (their rows the scope's): ``tasks`` and ``grids`` let the
     claims, matches and boundaries follow them. Anything else is not attributable and stays empty.
     """
+    if name in WAREHOUSE_WIDE:
+        return "whole", "true"
+    if "street" in columns and "community_id" not in columns:
+        return "street", f"street IS NULL OR street IN (SELECT street FROM {_quote(SOURCE)}.main.communities{_OWN})"
     if "community_id" in columns:
-        return "community", "community_id IN (SELECT community_id FROM scope_communities)"
+        return "community", _OWN.removeprefix(" WHERE ")
     if "task_id" in columns and "tasks" in copied:
         return "task", "task_id IN (SELECT task_id FROM main.tasks)"
     if "grid_id" in columns and "grids" in copied:
@@ -119,7 +129,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, out: Copy) -> None:
     tables = sorted(((name, set(columns)) for name, columns in rows), key=lambda t: "community_id" not in t[1])
     copied: set[str] = set()
     for name, columns in tables:
-        rule, where = row_rule(columns, copied)
+        rule, where = row_rule(name, columns, copied)
         con.execute(
             f"CREATE TABLE main.{_quote(name)} AS SELECT * FROM {_quote(SOURCE)}.main.{_quote(name)} WHERE {where}"
         )

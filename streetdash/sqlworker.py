@@ -50,7 +50,7 @@ import pyarrow as pa
 
 from streetdash import scoped, sqlguard
 from streetdash.access import Scope
-from streetdash.config import PROJ_ROOT, setting, warehouse_path
+from streetdash.config import PROJ_ROOT, int_setting, setting_number, warehouse_path
 from streetdash.sqlguard import QueryError
 
 if TYPE_CHECKING:
@@ -100,11 +100,8 @@ class Limits:
             if field.name in overrides and overrides[field.name] is not None:
                 values[field.name] = overrides[field.name]
                 continue
-            raw = setting(SETTING_OF[field.name])
-            try:
-                values[field.name] = float(raw) if field.type == "float" else int(raw)
-            except ValueError:
-                raise ValueError(f"设置 {SETTING_OF[field.name]} 应为数字，现在是「{raw}」。") from None
+            name = SETTING_OF[field.name]
+            values[field.name] = setting_number(name) if field.type == "float" else int_setting(name)
         return cls(**values)
 
     @property

@@ -48,3 +48,17 @@ GRIDS = [
     "grids.events_per_1000",
 ]
 POINTS = ["points.participants", "points.earned", "points.redeemed", "points.redeemers", "points.balance"]
+PARTY = [
+    "party.registered",
+    "party.active_rate",
+    "party.service_hours",
+    "party.orgs",
+    "projects.total",
+    "projects.closure_rate",
+    "projects.overdue",
+    "party.grid_groups",
+    "units.count",
+    "units.alliance",
+    "volunteers.teams",
+    "volunteers.neighbours",
+]

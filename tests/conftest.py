@@ -3,6 +3,7 @@ touch real ones."""
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 _scratch = Path(tempfile.mkdtemp(prefix="streetdash-tests-"))
@@ -17,6 +18,22 @@ os.environ["STREETDASH_HEADER_MAPPINGS"] = str(_scratch / "header_mappings")
 os.environ["STREETDASH_RAISE_ERRORS"] = "1"
 
 import pytest  # noqa: E402
+
+
+@dataclass(frozen=True)
+class OwnFiles:
+    folder: Path
+    accounts: Path
+    audit: Path
+
+
+@pytest.fixture
+def own_files(tmp_path, monkeypatch) -> OwnFiles:
+    """An accounts file and an audit trail of this test's own (empty until the test writes them)."""
+    files = OwnFiles(tmp_path, tmp_path / "accounts.json", tmp_path / "audit.sqlite")
+    monkeypatch.setenv("STREETDASH_ACCOUNTS", str(files.accounts))
+    monkeypatch.setenv("STREETDASH_AUDIT", str(files.audit))
+    return files
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,13 @@ puts a signed-in session into an ``AppTest`` before it runs, as the sign-in form
 
 from __future__ import annotations
 
+import io
+import sys
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from etl.__main__ import main as etl_main
 from streetdash.accounts import AccountStore
 from streetdash.app import auth
 
@@ -38,3 +43,10 @@ def sign_in(at: AppTest, kind: str = "district") -> AppTest:
     started = auth.now()
     at.session_state[auth.SESSION_KEY] = auth.Session(name, "local", started, started)
     return at
+
+
+def etl_cli(monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "") -> int:
+    """``python -m etl ARGV`` in this process, its standard input not a terminal: a password is read from
+    ``stdin`` as a scripted set-up gives it."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return etl_main(list(argv))

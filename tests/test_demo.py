@@ -87,6 +87,34 @@ CALIBRATION = [
         3,
     ),
 ]
+# The party-building rows are street-wide (卧虎湾街道): one test each, on the ledger tables.
+STREET_CALIBRATION = [
+    (
+        "projects.total 民生实事",
+        "SELECT count(*) FROM projects JOIN communities USING (community_id) WHERE street = '卧虎湾街道'"
+        " AND source = '民生实事' AND planned_end BETWEEN DATE '2024-01-01' AND DATE '2024-12-31'",
+        22,
+    ),
+    (
+        "projects.closed 民生实事",
+        "SELECT count(*) FROM projects JOIN communities USING (community_id) WHERE street = '卧虎湾街道'"
+        " AND source = '民生实事' AND planned_end BETWEEN DATE '2024-01-01' AND DATE '2024-12-31'"
+        " AND status = '已销号' AND closed_at <= DATE '2024-12-31'",
+        22,
+    ),
+    (
+        "party.orgs 党总支",
+        "SELECT count(*) FROM party_orgs JOIN communities USING (community_id) WHERE street = '卧虎湾街道'"
+        " AND party_orgs.kind = '党总支' AND established_at <= DATE '2024-12-31'",
+        7,
+    ),
+    (
+        "party.orgs 党支部",
+        "SELECT count(*) FROM party_orgs JOIN communities USING (community_id) WHERE street = '卧虎湾街道'"
+        " AND party_orgs.kind IN ('党支部', '小区党支部') AND established_at <= DATE '2024-12-31'",
+        18,
+    ),
+]
 
 
 @pytest.mark.parametrize("name,sql,expected", CALIBRATION, ids=[f"{c}-{v}" for c, _, v in CALIBRATION])
@@ -94,6 +122,12 @@ def test_calibration(demo, name, sql, expected):
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(sql, {"c": community(db, name)}).fetchall()[0][0] == expected
+
+
+@pytest.mark.parametrize("sql,expected", [r[1:] for r in STREET_CALIBRATION], ids=[r[0] for r in STREET_CALIBRATION])
+def test_street_calibration(demo, sql, expected):
+    db, _ = demo
+    assert one(db, sql) == expected
 
 
 # The same rows through the metric macros of the warehouse (etl/sql), as every client reads them.
@@ -138,6 +172,21 @@ THROUGH_MACROS = [
         " WHERE community = '星河社区'",
         (3,),
     ),
+    (
+        "SELECT sum(projects_total), sum(projects_closed) FROM community_projects_by_source("
+        "DATE '2024-01-01', DATE '2024-12-31') WHERE street = '卧虎湾街道' AND source = '民生实事'",
+        (22, 22),
+    ),
+    (
+        "SELECT sum(party_orgs) FROM community_party_orgs_by_kind(DATE '2024-01-01', DATE '2024-12-31')"
+        " WHERE street = '卧虎湾街道' AND kind = '党总支'",
+        (7,),
+    ),
+    (
+        "SELECT sum(party_orgs) FROM community_party_orgs_by_kind(DATE '2024-01-01', DATE '2024-12-31')"
+        " WHERE street = '卧虎湾街道' AND kind IN ('党支部', '小区党支部')",
+        (18,),
+    ),
 ]
 
 
@@ -156,7 +205,7 @@ def test_streets_and_communities(demo):
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
         streets = dict(con.execute("SELECT street, count(*) FROM communities GROUP BY ALL").fetchall())
-    assert streets == {"崇文街道": 6, "许庄街道": 4, "北城街道": 1}
+    assert streets == {"崇文街道": 6, "许庄街道": 4, "北城街道": 1, "卧虎湾街道": 7}
 
 
 def test_every_ledger_kind_has_rows_for_2021_to_2024(demo):
@@ -184,6 +233,11 @@ def test_grids_tile_their_community_but_for_the_planted_problems(demo):
     assert len(communities["features"]) == 11 and len(grids["features"]) == len(generator.ledgers.grids)
     db, root = demo
     assert sorted(p.name for p in (root / "ledgers" / "边界").iterdir()) == ["社区边界.geojson", "网格边界.geojson"]
+    # 卧虎湾街道 keeps its own boundary files, drawn by its own generator (etl/demo/party.py).
+    assert sorted(p.name for p in (root / "ledgers" / "卧虎湾街道" / "边界").iterdir()) == [
+        "社区边界.geojson",
+        "网格边界.geojson",
+    ]
     with duckdb.connect(str(db), read_only=True) as con:
         gaps = con.execute("SELECT community_id, area_m2 FROM grid_gaps").fetchall()
         overlaps = con.execute("SELECT grid_id_a, grid_id_b, share_of_smaller FROM grid_overlaps").fetchall()
@@ -206,10 +260,12 @@ def test_grids_tile_their_community_but_for_the_planted_problems(demo):
 
 def test_tasks_lie_in_their_grid_and_gridless_ones_are_matched_by_coordinates(demo):
     from etl.demo import Generator
+    from etl.demo.party import FourthStreet
 
-    generator = Generator(20221231)
+    generator, fourth = Generator(20221231), FourthStreet(20221231)
     generator.build()
-    cells = {g["grid_id"]: g["cell"] for g in generator.ledgers.grids}
+    fourth.build()
+    cells = {g["grid_id"]: g["cell"] for g in generator.ledgers.grids + fourth.ledgers.grids}
     db, _ = demo
     with duckdb.connect(str(db), read_only=True) as con:
         points = con.execute("SELECT grid_id, grid_source, lon, lat FROM stg_tasks").fetchall()
@@ -275,7 +331,9 @@ def test_bad_rows_are_rejected_with_chinese_reasons(demo):
     db, root = demo
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute('SELECT file, "column", reason FROM rejected_rows ORDER BY file, "row"').fetchall()
-    assert len(rows) == 8
+    assert len(rows) == 10  # and two in the party ledgers: an unknown parent organisation, 已销号 without a date
+    assert ("党组织名录.xlsx", "上级党组织", "在党组织名录中不存在，请先导入党组织名录或核对编号") in rows
+    assert ("民生实事与项目清单.xlsx", "销号日期", "进度为已销号时必须填写销号日期") in rows
     assert (
         "许庄街道任务台账.csv",
         "所属社区",

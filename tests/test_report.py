@@ -138,7 +138,9 @@ def test_the_report_for_chongwen_december_2022_opens_in_libreoffice_with_charts(
     assert done.returncode == 0, done.stderr
     pdf = docx.with_suffix(".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
-    assert len(Document(docx).inline_shapes) == 9  # two charts for each of four topics, the grid map; no points kept
+    assert (
+        len(Document(docx).inline_shapes) == 11
+    )  # two charts for each of five topics (党建引领 too), the grid map; no points kept
     pages = pdf_to_pngs(pdf, OUT, dpi=70)  # look at them: test-output/report/*.png
     assert len(pages) >= 5
     # The PDF's own text layer: Chinese came through LibreOffice as text, with the numbers.

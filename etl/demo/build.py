@@ -13,6 +13,7 @@ from etl.demo.campaigns import add_campaigns, add_points
 from etl.demo.employment import add_events_and_trainings, add_jobs
 from etl.demo.mediation import add_mediation
 from etl.demo.offices import write_ledgers
+from etl.demo.party import write_party
 from etl.demo.places import add_places
 from etl.demo.tasks import add_tasks
 from etl.demo.world import AS_OF, Ledgers, World
@@ -43,6 +44,9 @@ def generate_demo(folder: Path = DEMO_DIR, seed: int = 20221231) -> Path:
     folder.mkdir(parents=True)
     generator = Generator(seed)
     write_ledgers(generator.build(), generator, folder)
+    # The fourth street and the party ledgers draw from streams of their own, into files of their own:
+    # the three streets' files above are the same with or without them.
+    write_party(generator, folder, seed)
     return folder
 
 

@@ -134,6 +134,62 @@ HEADERS = {  # field -> header as this office writes it (synonyms on purpose)
         "points": "积分",
         "item": "兑换物品",
     },
+    "party_orgs": {
+        "org_id": "党组织编码",
+        "name": "党组织名称",
+        "kind": "组织类型",
+        "parent_id": "上级党组织",
+        "community": "所属社区",
+        "grid_id": "网格编码",
+        "members": "党员人数",
+        "established_at": "成立时间",
+    },
+    "party_members": {
+        "record_id": "报到编号",
+        "person": "党员姓名",
+        "id_number": "身份证号码",
+        "phone": "联系电话",
+        "community": "报到社区",
+        "grid_id": "网格",
+        "kind": "党员类型",
+        "org": "工作单位党组织",
+        "branch_id": "所在支部编码",
+        "reported_at": "报到时间",
+        "left_at": "转出日期",
+    },
+    "units": {
+        "unit_id": "单位编码",
+        "name": "共建单位",
+        "community": "共建社区",
+        "kind": "单位类型",
+        "alliance": "是否爱心联盟商家",
+        "needs": "需求清单（项）",
+        "resources": "资源清单（项）",
+        "joined_at": "签约日期",
+    },
+    "projects": {
+        "project_id": "项目编号",
+        "community": "所属社区",
+        "name": "项目名称",
+        "source": "项目来源",
+        "owner_unit": "责任单位",
+        "owner": "责任人",
+        "started_at": "启动日期",
+        "planned_end": "计划完成",
+        "status": "进度",
+        "closed_at": "销号日期",
+        "budget": "投入资金（万元）",
+    },
+    "volunteers": {
+        "volunteer_id": "编号",
+        "community": "所属社区",
+        "kind": "类别",
+        "name": "队伍名称",
+        "person": "姓名",
+        "skill": "特长类别",
+        "members": "队员人数",
+        "joined_at": "登记日期",
+    },
 }
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 WRITTEN_AS = {
@@ -180,7 +236,9 @@ class Writer:
         }[style]
         return f"{text} {value:%H:%M}" if timed else text
 
-    def community(self, name: str) -> str:
+    def community(self, name: str | None) -> str:
+        if name is None:  # a 街道党工委 belongs to no community (no draw: the other ledgers never get here)
+            return ""
         choice = self.rng.random()
         return self.alias[name] if choice < 0.15 else self.code[name] if choice < 0.2 else name
 

@@ -9,7 +9,6 @@ page-link labels, tooltips), and charts get plain text (their builders escape it
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +21,15 @@ from streetdash import charts, export
 from streetdash import ranking as ranking_logic
 from streetdash.attention import attention_items
 from streetdash.filters import Filters, as_of_text
-from streetdash.metrics import MISSING, Metric, by_column, format_number, format_value, load_catalogue  # noqa: F401
+from streetdash.metrics import (  # noqa: F401
+    MISSING,
+    Metric,
+    by_column,
+    format_number,
+    format_value,
+    is_missing,
+    load_catalogue,
+)
 from streetdash.text import from_plotly
 from streetdash.text import markdown as md
 
@@ -31,17 +38,13 @@ def metric(key: str) -> Metric:
     return load_catalogue()[key]
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def kpi(column, key: str, current: pd.Series | None, previous: pd.Series | None) -> None:
     """A card: the value, its change against the previous period, and the definition on hover."""
     m = metric(key)
     value = None if current is None else current.get(m.column)
     before = None if previous is None else previous.get(m.column)
     delta = None
-    if not _missing(value) and not _missing(before):
+    if not is_missing(value) and not is_missing(before):
         change = value - before
         delta = f"{change * 100:+.1f} 个百分点" if m.format == "rate" else f"{change:+,.1f}".replace(".0", "")
     # A card is narrow at 1366 px: the bracketed part of a long name (小事不出网格) moves to the tooltip.

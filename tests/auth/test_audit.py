@@ -9,28 +9,24 @@ import datetime as dt
 import getpass
 import io
 import stat
-import sys
 
 import pytest
 
-from etl.__main__ import main
 from streetdash import audit, sqlguard, sqlworker
 from streetdash.accounts import AccountStore
 from tests.ledgers import write_base
+from tests.signin import etl_cli
 
 PASSWORD = "命令行设的密码-42"
 
 
 @pytest.fixture
-def files(tmp_path, monkeypatch):
-    monkeypatch.setenv("STREETDASH_ACCOUNTS", str(tmp_path / "accounts.json"))
-    monkeypatch.setenv("STREETDASH_AUDIT", str(tmp_path / "audit.sqlite"))
-    return tmp_path
+def files(own_files):
+    return own_files.folder
 
 
 def run(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))  # not a terminal: the password is read from here
-    code = main(list(argv))
+    code = etl_cli(monkeypatch, *argv, stdin=stdin)
     out = capsys.readouterr()
     return code, out.out, out.err
 

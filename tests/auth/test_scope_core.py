@@ -9,13 +9,25 @@ import io
 import pytest
 from docx import Document
 
-from streetdash import explore, queries, report, sqlguard
+from streetdash import explore, queries, report
 from streetdash.access import Scope
 from streetdash.db import connect_readonly
 from streetdash.filters import Filters
 
 CHONGBEI = Scope(("崇文街道",), ("崇北社区",))
-OTHERS = ["新建社区", "永安社区", "府东社区", "振兴社区", "文苑社区", "古桥社区", "滨湖社区", "星河社区"]
+OTHERS = [
+    "新建社区",
+    "永安社区",
+    "府东社区",
+    "振兴社区",
+    "文苑社区",
+    "古桥社区",
+    "滨湖社区",
+    "星河社区",
+    "卧虎湾一社区",
+    "御东社区",
+    "恒安社区",
+]
 
 
 def test_a_community_readers_report_holds_their_community_only(plain):
@@ -36,11 +48,16 @@ def test_the_table_browser_shows_a_scope_its_own_rows_only(plain):
     with connect_readonly(plain) as con:
         (code,) = con.execute("SELECT community_id FROM dim_communities WHERE community = '崇北社区'").fetchone()
         mine = con.execute("SELECT count(*) FROM tasks WHERE community_id = ?", [code]).fetchone()[0]
-    with sqlguard.connect(plain) as con:
+    with connect_readonly(plain) as con:
         relations = {r.name: r for r in explore.catalogue(con, community_ids=[code])}
-        assert "tasks" in relations and not {"load_log", "rejected_rows", "task_claims", "warehouse_info"} & set(
-            relations
-        )
+        assert "tasks" in relations and not {"load_log", "task_claims", "warehouse_info"} & set(relations)
+        # Rows rejected from a community's own ledgers (which its clerk fixes), and none of others'.
+        (fudong, theirs) = con.execute(
+            "SELECT community_id, count(*) FROM rejected_rows WHERE community_id IS NOT NULL"
+            " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchone()
+        rejected = explore.preview(con, relations["rejected_rows"], page_size=1000, community_ids=[fudong])
+        assert rejected.total == theirs and set(rejected.frame["community_id"]) == {fudong}
         assert relations["tasks"].rows == mine
         shown = explore.preview(con, relations["tasks"], page_size=1000, community_ids=[code])
         assert shown.total == mine and set(shown.frame["community_id"]) == {code}

@@ -38,6 +38,13 @@ def free_port() -> int:
 @contextmanager
 def app_server(db: Path, **settings: str) -> Iterator[str]:
     """``streamlit run dashboard.py`` on ``db`` (with extra settings) at a free local port; yields its URL."""
+    with app_process(db, **settings) as (url, _):
+        yield url
+
+
+@contextmanager
+def app_process(db: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """As ``app_server``, yielding the URL and the server's process (to tell it was not restarted)."""
     port = free_port()
     env = {**os.environ, "WAREHOUSE_DB": str(db), **settings}
     proc = subprocess.Popen(
@@ -67,7 +74,7 @@ def app_server(db: Path, **settings: str) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -23,7 +23,7 @@ PAGES = {
     "overview": (
         "",
         {},
-        [CAPTION, f"{COMMUNITIES['H1']}：超期未办结任务 1 件", f"{COMMUNITIES['H2']} 的得分构成"],
+        [CAPTION, f"{COMMUNITIES['H1']}：超期未办结任务 1 件", f"{COMMUNITIES['H4']} 失分最多的：办结率失 25.0 分"],
         [],
     ),
     "tasks": ("tasks", {}, [CAPTION], NAMES),

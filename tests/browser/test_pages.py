@@ -21,6 +21,7 @@ PAGES = {
     "mediation": "mediation",
     "employment": "employment",
     "campaigns": "campaigns",
+    "party": "party",
     "grid_map": "grid_map",
     "upload": "upload",
     "data_status": "data_status",
@@ -66,12 +67,20 @@ def test_page_renders(server, browser, page_name):
     assert [u for u in failed if u not in probes] == []
     assert [e for e in errors if not (probes and e.startswith("Failed to load resource"))] == []
     assert page.locator("h1").first.inner_text().strip()
+    if page_name not in PHONE_PAGES:  # those are opened on a phone by the test below
+        # The same page on a phone, whole: nothing wider than the screen (tables scroll inside themselves).
+        page.set_viewport_size({"width": PHONE["width"], "height": 3600})
+        page.wait_for_timeout(3000)
+        page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
+        main = page.locator('[data-testid="stMain"]')
+        assert main.evaluate("m => m.scrollWidth <= m.clientWidth + 1"), page_name
     page.close()
 
 
 # Phone ---------------------------------------------------------------------------------------
 
 PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = ["overview", "assessment", "tasks", "mediation", "employment", "party"]
 
 
 def _wait_drawn(page) -> None:
@@ -84,7 +93,7 @@ def _wait_drawn(page) -> None:
     page.wait_for_timeout(3000)
 
 
-@pytest.mark.parametrize("page_name", ["overview", "assessment", "tasks", "mediation", "employment"])
+@pytest.mark.parametrize("page_name", PHONE_PAGES)
 def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, browser, page_name):
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, ROOT, SHOTS, free_port
+from tests.browser.conftest import CHROMIUM, SHOTS, app_process
 from tests.messy_ledgers import FOOTER_NAMES
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
@@ -29,23 +24,8 @@ PERIOD = "street=崇文街道&community=崇北社区&start=2025-02-01&end=2025-0
 def upload_server(demo, tmp_path_factory):
     db = tmp_path_factory.mktemp("upload") / "warehouse.duckdb"
     shutil.copyfile(demo[0], db)
-    port = free_port()
-    env = {**os.environ, "WAREHOUSE_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}", db, proc
-    proc.terminate()
-    proc.wait(timeout=20)
+    with app_process(db) as (url, proc):
+        yield url, db, proc
 
 
 def february_workbook(path: Path) -> Path:

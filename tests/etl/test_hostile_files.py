@@ -488,7 +488,7 @@ def test_a_limit_that_is_not_a_number(warehouse, tmp_path):
     path = write_csv(tmp_path / "任务.csv", [HEADERS, GOOD])
     run = run_load(str(path), "--db", str(warehouse), env={"ETL_MAX_SHEET_ROWS": "很多"})
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "设置 ETL_MAX_SHEET_ROWS 应为正整数，现在是「很多」" in run.stderr
+    assert "设置 ETL_MAX_SHEET_ROWS 应为正整数，现在是「很多」。" in run.stderr
 
 
 def test_ordinary_workbooks_pass_the_checks(tmp_path):

@@ -141,6 +141,8 @@ def _value(kind, f, row: int) -> str:
         return "CB" if kind.name == "communities" else f"{kind.name}-{row}"
     if f.type == "community":
         return "CB"
+    if f.type == "ref" and f.ref == kind.name:  # a tree (party organisations): row 1 is its root
+        return "" if row == 1 else f"{kind.name}-1"
     if f.type == "ref":
         return f"{f.ref}-1"
     if f.type == "person":

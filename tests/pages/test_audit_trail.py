@@ -6,26 +6,20 @@ from __future__ import annotations
 
 import io
 import logging
-import sys
 from pathlib import Path
 
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from etl.__main__ import main as etl
 from streetdash import audit, export
 from tests.ledgers import write_base
 from tests.pages.test_downloads import downloads  # noqa: F401 - fixture
+from tests.signin import etl_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "管理员的密码-AbC123"
 USER_PASSWORD = "崇北书记的密码-XyZ789"
 WRONG_PASSWORD = "猜错的密码-000111"
-
-
-def cli(monkeypatch, *argv: str, stdin: str = "") -> int:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    return etl(list(argv))
 
 
 def submit(at: AppTest, name: str, password: str) -> AppTest:
@@ -36,10 +30,16 @@ def submit(at: AppTest, name: str, password: str) -> AppTest:
     return at
 
 
-def test_every_action_is_audited_and_no_password_is_kept(plain, tmp_path, monkeypatch, capsys, caplog, downloads):  # noqa: F811
-    accounts, trail = tmp_path / "accounts.json", tmp_path / "audit.sqlite"
-    monkeypatch.setenv("STREETDASH_ACCOUNTS", str(accounts))
-    monkeypatch.setenv("STREETDASH_AUDIT", str(trail))
+def test_every_action_is_audited_and_no_password_is_kept(
+    plain,
+    own_files,
+    tmp_path,
+    monkeypatch,
+    capsys,
+    caplog,
+    downloads,  # noqa: F811
+):
+    accounts, trail = own_files.accounts, own_files.audit
     monkeypatch.setenv("STREETDASH_LOGIN_ATTEMPTS", "2")
     monkeypatch.setenv("WAREHOUSE_DB", str(plain))
     tiny = io.BytesIO()
@@ -48,9 +48,9 @@ def test_every_action_is_audited_and_no_password_is_kept(plain, tmp_path, monkey
     caplog.set_level(logging.DEBUG)
 
     # The command line: accounts and a load.
-    assert cli(monkeypatch, "user", "add", "管理员", "--role", "admin", stdin=ADMIN_PASSWORD) == 0
+    assert etl_cli(monkeypatch, "user", "add", "管理员", "--role", "admin", stdin=ADMIN_PASSWORD) == 0
     assert (
-        cli(
+        etl_cli(
             monkeypatch,
             "user",
             "add",
@@ -64,7 +64,9 @@ def test_every_action_is_audited_and_no_password_is_kept(plain, tmp_path, monkey
         == 0
     )
     write_base(tmp_path / "ledgers")
-    assert cli(monkeypatch, "load", str(tmp_path / "ledgers"), "--db", str(tmp_path / "small.duckdb"), "--quiet") == 0
+    assert (
+        etl_cli(monkeypatch, "load", str(tmp_path / "ledgers"), "--db", str(tmp_path / "small.duckdb"), "--quiet") == 0
+    )
 
     # The app: a lock-out, a sign-in, a download, a report, a query, a sign-out.
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)

@@ -19,10 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def accounts(tmp_path, monkeypatch) -> AccountStore:
+def accounts(own_files) -> AccountStore:
     """An accounts file and audit trail of this test's own, with an administrator and a street secretary."""
-    monkeypatch.setenv("STREETDASH_ACCOUNTS", str(tmp_path / "accounts.json"))
-    monkeypatch.setenv("STREETDASH_AUDIT", str(tmp_path / "audit.sqlite"))
     store = AccountStore()
     ensure_account("admin", store)
     ensure_account("street", store)

@@ -19,6 +19,7 @@ PAGES = [
     "pages/mediation.py",
     "pages/employment.py",
     "pages/campaigns.py",
+    "pages/party.py",
     "pages/grid_map.py",
     "pages/upload.py",
     "pages/data_status.py",
@@ -129,6 +130,9 @@ def test_an_empty_period_says_so(demo, monkeypatch):
 
 def test_sidebar_filters_change_the_view_and_follow_to_other_pages(demo, monkeypatch):
     at = open_page("pages/overview.py", demo[0], monkeypatch)
+    # A district user starts on the street with the most communities (the demo's 卧虎湾街道).
+    assert at.sidebar.selectbox[0].value == "卧虎湾街道"
+    at.sidebar.selectbox[0].set_value("崇文街道").run()
     for preset, label in [("上月", "2024年11月"), ("本年", "2024年"), ("本季度", "2024年第4季度")]:
         at.sidebar.radio[0].set_value(preset).run()
         assert not at.exception and label in at.caption[0].value
@@ -210,7 +214,7 @@ def test_assessment_ranks_opens_a_breakdown_on_click_and_states_the_scheme(demo,
     # The streets of the district, by the shared scheme.
     at.radio(key="assessment_level").set_value("street").run()
     assert not at.exception, at.exception
-    assert sorted(at.dataframe[0].value["街道"]) == ["北城街道", "崇文街道", "许庄街道"]
+    assert sorted(at.dataframe[0].value["街道"]) == ["北城街道", "卧虎湾街道", "崇文街道", "许庄街道"]
 
 
 def test_the_overview_shows_the_months_assessment(demo, monkeypatch):

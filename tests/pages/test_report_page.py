@@ -37,7 +37,7 @@ def test_the_report_page_makes_the_monthly_report_of_the_filtered_month(demo, mo
     published = format_value("tasks.published", december["tasks_published"], with_unit=True)
     assert any(f"发布任务数 {published}" in m.value for m in at.markdown)
     _, document, _ = at.session_state["report"]
-    assert len(Document(io.BytesIO(document)).inline_shapes) == 9  # the charts were drawn
+    assert len(Document(io.BytesIO(document)).inline_shapes) == 11  # the charts were drawn
 
 
 def test_a_community_report_from_the_page(demo, monkeypatch):

@@ -24,7 +24,19 @@ from tests.pages.test_downloads import downloads  # noqa: F401 - fixture
 from tests.pages.test_pages import open_page
 
 MINE = "崇北社区"
-OTHERS = ["新建社区", "永安社区", "府东社区", "振兴社区", "文苑社区", "古桥社区", "滨湖社区", "星河社区"]
+OTHERS = [
+    "新建社区",
+    "永安社区",
+    "府东社区",
+    "振兴社区",
+    "文苑社区",
+    "古桥社区",
+    "滨湖社区",
+    "星河社区",
+    "卧虎湾一社区",
+    "御东社区",
+    "恒安社区",
+]
 YEAR = dict(start="2022-01-01", end="2022-12-31")
 START, END = dt.date(2022, 1, 1), dt.date(2022, 12, 31)
 
@@ -55,10 +67,10 @@ def cards(at) -> dict[str, str]:
 
 def assert_own_cards(at, own: pd.Series) -> None:
     shown = cards(at)
-    assert shown["办结率"] == format_value("tasks.closure_rate", own["tasks_closure_rate"]) == "82.0%"
+    assert shown["办结率"] == format_value("tasks.closure_rate", own["tasks_closure_rate"]) == "92.9%"
     assert shown["按期办结率"] == format_value("tasks.on_time_rate", own["tasks_on_time_rate"])
     assert shown["调解成功率"] == format_value("mediation.success_rate", own["mediation_success_rate"])
-    assert shown["发布就业信息（条）"] == format_value("jobs.postings", own["jobs_postings"]) == "71"
+    assert shown["发布就业信息（条）"] == format_value("jobs.postings", own["jobs_postings"]) == "61"
 
 
 def test_the_overview_holds_the_community_only(plain, monkeypatch, own):
@@ -74,7 +86,7 @@ def test_the_overview_holds_the_community_only(plain, monkeypatch, own):
 def test_a_link_forged_to_another_community_shows_none_of_it(plain, monkeypatch, own):
     at = community_page("pages/overview.py", plain, monkeypatch, community="永安社区")
     assert f"{auth.literal('永安社区')}不在您的数据范围" in at.warning[0].value
-    assert_own_cards(at, own)  # 崇北's figures, not 永安's (230 job postings)
+    assert_own_cards(at, own)  # 崇北's figures, not 永安's
     assert not [name for name in OTHERS if name in shown_text(at).replace(at.warning[0].value, "")]
     street = community_page("pages/tasks.py", plain, monkeypatch, street="许庄街道", community="古桥社区")
     assert f"{auth.literal('许庄街道')}、{auth.literal('古桥社区')}不在您的数据范围" in street.warning[0].value
@@ -85,7 +97,7 @@ def test_a_link_forged_to_another_community_shows_none_of_it(plain, monkeypatch,
     assert "`[请重新登录](https://evil.example)`不在您的数据范围" in forged.warning[0].value
 
 
-def test_the_tasks_page_and_its_files_hold_the_community_only(plain, monkeypatch, downloads):  # noqa: F811
+def test_the_tasks_page_and_its_files_hold_the_community_only(plain, monkeypatch, downloads, own):  # noqa: F811
     captured = []
     monkeypatch.setattr(export, "figure_png", lambda fig, *a, **k: captured.append(fig) or b"png")
     at = community_page("pages/tasks.py", plain, monkeypatch)
@@ -93,7 +105,7 @@ def test_the_tasks_page_and_its_files_hold_the_community_only(plain, monkeypatch
     with connect_readonly(plain) as con:
         expected = queries.overdue_tasks(con, Filters("崇文街道", (MINE,), START, END))
         others = con.execute("SELECT task_id FROM stg_tasks WHERE community <> ?", [MINE]).df()["task_id"]
-    assert shown["任务编号"].tolist() == expected["任务编号"].tolist() and len(shown) == 4  # tasks_overdue_open
+    assert shown["任务编号"].tolist() == expected["任务编号"].tolist() and len(shown) == own["tasks_overdue_open"] == 5
     assert not set(shown["任务编号"]) & set(others)
     book = openpyxl.load_workbook(io.BytesIO(downloads[f"超期未办结任务_{MINE}_2022年.xlsx"]()))
     rows = list(book.worksheets[0].values)
@@ -107,7 +119,7 @@ def test_the_tasks_page_and_its_files_hold_the_community_only(plain, monkeypatch
     downloads[f"各社区办结率_{MINE}_2022年.png"]()
     (figure,) = captured
     assert [list(t.y) for t in figure.data if t.type == "bar"] == [[MINE]]
-    assert list(figure.data[0].x) == pytest.approx([50 / 61])
+    assert list(figure.data[0].x) == pytest.approx([own["tasks_closure_rate"]])
 
 
 def test_the_grid_map_and_card_hold_the_community_only(plain, monkeypatch):
@@ -153,7 +165,7 @@ def test_the_monthly_report_is_of_the_community_only(plain, monkeypatch):
     ranking = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
     assert [r.cells[1].text for r in ranking.rows[1:]] == [MINE]
     by_community = [f for f in drawn if "各社区" in (f.layout.title.text or "")]
-    assert len(by_community) == 4  # 办结率, 就业, 户数覆盖率, 每名网格员服务户数
+    assert len(by_community) == 6  # 办结率, 就业, 户数覆盖率, 每名网格员服务户数, 双报到, 销号率
     for figure in by_community:
         assert {c for t in figure.data for c in (t.y if t.orientation == "h" else t.x)} == {MINE}
     assert figures.communities["community"].tolist() == [MINE]
@@ -164,7 +176,7 @@ def test_the_pivot_and_the_table_browser_hold_the_community_only(plain, monkeypa
     table = next(d.value for d in at.dataframe if "合计" in d.value.columns or "任务数" in d.value.columns)
     assert table.iloc[:, 0].tolist() == [MINE, "合计"] and table.iloc[:, 1].tolist() == [61, 61]
     relations = {o.split("（")[0] for o in at.selectbox(key="x_relation").options}
-    assert "stg_tasks" in relations and not {"load_log", "rejected_rows", "task_claims"} & relations
+    assert "stg_tasks" in relations and not {"load_log", "task_claims"} & relations
     preview = next(d.value for d in at.dataframe if "task_id" in d.value.columns)
     assert set(preview["community"]) == {MINE}
     with connect_readonly(plain) as con:

@@ -80,6 +80,17 @@ parts AS (
     FROM stg_points
     GROUP BY ALL
 
+    -- Projects due (by planned_end) and those closed (销号) by their planned day; those closed later
+    -- count for a period only if closed by its end: rollup_records, kind project_late.
+    UNION ALL BY NAME
+    SELECT
+        community_id,
+        planned_end AS day,
+        count(*) AS projects_due,
+        count(*) FILTER (WHERE is_closed AND closed_at <= planned_end) AS projects_closed_by_due
+    FROM stg_projects
+    GROUP BY ALL
+
     -- Records of the day (by their own date) and those first loaded within 10 days of it.
     UNION ALL BY NAME
     SELECT community_id, own_date AS day, sum(timely) AS ledgers_timely, sum(with_load_time) AS ledgers_with_load_time

@@ -52,7 +52,13 @@ stock AS (
         p.month,
         sum(r.overdue_open) AS overdue_open,
         sum(r.points_to_date) AS points_to_date,
-        sum(r.residents_to_date) AS residents_to_date
+        sum(r.residents_to_date) AS residents_to_date,
+        sum(r.party_orgs) AS party_orgs,
+        sum(r.units) AS units,
+        sum(r.units_alliance) AS units_alliance,
+        sum(r.volunteer_teams) AS volunteer_teams,
+        sum(r.neighbours) AS neighbours,
+        sum(r.projects_overdue) AS projects_overdue
     FROM rollup_stock r
     JOIN scope s USING (community_id)
     JOIN periods p ON r.day = p.p_end
@@ -71,7 +77,9 @@ records AS (
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker') AS jobs_registrations,
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker' AND r.flag) AS jobs_placements,
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident') AS points_participants,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers,
+        -- Projects due in the period and closed after the planned day, but by the end of the period.
+        sum(r.n) FILTER (WHERE r.kind = 'project_late' AND r.until <= p.p_end) AS projects_closed_late
     FROM rollup_records r
     JOIN scope s USING (community_id)
     JOIN periods p
@@ -111,7 +119,9 @@ grid_metrics AS (
         sum(grids_with_boundary) AS grids_with_boundary,
         -- Area coverage over the communities that have a boundary (sum ignores those without).
         sum(boundary_area_m2) AS boundary_area,
-        sum(covered_area_m2) AS covered_area
+        sum(covered_area_m2) AS covered_area,
+        sum(grids_with_party_group) AS grids_with_party_group,
+        sum(party_orgs_undated) AS party_orgs_undated
     FROM scope
     GROUP BY ALL
 ),
@@ -120,6 +130,54 @@ overlap_metrics AS (
     SELECT s.group_key, count(DISTINCT o.pair) AS overlaps
     FROM rollup_grid_pairs o
     JOIN scope s USING (community_id)
+    GROUP BY ALL
+),
+-- Party building (党建引领) ----------------------------------------------------------------------
+-- Distinct members, as metrics_grouped_records: registered in the period (reported by its end, not
+-- left before its start), active if they claimed a task in it or lead a project that ran in it.
+registered_members AS (
+    SELECT DISTINCT s.group_key, p.month, p.p_start, p.p_end, r.person_key
+    FROM rollup_party r
+    JOIN scope s USING (community_id)
+    JOIN periods p ON r.day <= p.p_end AND (r.until IS NULL OR r.until >= p.p_start)
+    WHERE r.kind = 'member' AND r.day <= CAST(end_date AS DATE)
+),
+member_claims AS (
+    SELECT m.group_key, m.month, m.person_key, sum(k.n) AS claims, sum(k.hours) AS hours
+    FROM registered_members m
+    JOIN rollup_party k ON k.person_key = m.person_key AND k.day BETWEEN m.p_start AND m.p_end
+    WHERE k.kind = 'claim' AND k.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
+    GROUP BY ALL
+),
+member_projects AS (
+    SELECT DISTINCT m.group_key, m.month, m.person_key
+    FROM registered_members m
+    JOIN rollup_party j ON j.person_key = m.person_key
+    WHERE j.kind = 'project' AND j.day <= m.p_end AND (j.until IS NULL OR j.until >= m.p_start)
+        AND j.day <= CAST(end_date AS DATE)
+),
+member_metrics AS (
+    SELECT
+        m.group_key,
+        m.month,
+        count(*) AS registered,
+        count(*) FILTER (WHERE c.person_key IS NOT NULL OR j.person_key IS NOT NULL) AS active,
+        sum(c.hours) AS service_hours
+    FROM registered_members m
+    LEFT JOIN member_claims c
+        ON c.group_key = m.group_key AND c.month IS NOT DISTINCT FROM m.month AND c.person_key = m.person_key
+    LEFT JOIN member_projects j
+        ON j.group_key = m.group_key AND j.month IS NOT DISTINCT FROM m.month AND j.person_key = m.person_key
+    GROUP BY ALL
+),
+-- A 街道党工委 (no community) counts for its street; the communities' organisations are in rollup_stock
+-- (founded by the period's end) and rollup_communities (no founding date: every period).
+street_orgs AS (
+    SELECT s.group_key, p.month, count(DISTINCT o.org_id) AS orgs
+    FROM stg_party_orgs o
+    JOIN (SELECT DISTINCT group_key, street FROM scope) s ON s.street = o.street
+    JOIN periods p ON o.established_at IS NULL OR o.established_at <= p.p_end
+    WHERE o.community_id IS NULL AND selection IS NULL AND by_street
     GROUP BY ALL
 )
 
@@ -182,11 +240,29 @@ SELECT
         AS points_balance,
 
     d.ledgers_rejected / nullif(d.ledgers_rows_read, 0) AS ledgers_rejection_rate,
-    d.ledgers_timely / nullif(d.ledgers_with_load_time, 0) AS ledgers_timeliness
+    d.ledgers_timely / nullif(d.ledgers_with_load_time, 0) AS ledgers_timeliness,
+
+    coalesce(pm.registered, 0) AS party_registered,
+    coalesce(pm.active, 0) AS party_active,
+    pm.active / nullif(pm.registered, 0) AS party_active_rate,
+    CAST(coalesce(pm.service_hours, 0) AS DOUBLE) AS party_service_hours,
+    CAST(coalesce(k.party_orgs, 0) + coalesce(gr.party_orgs_undated, 0) + coalesce(so.orgs, 0) AS BIGINT) AS party_orgs,
+    gr.grids_with_party_group / nullif(gr.grids, 0) AS party_grid_groups,
+    CAST(coalesce(k.units, 0) AS BIGINT) AS units_count,
+    CAST(coalesce(k.units_alliance, 0) AS BIGINT) AS units_alliance,
+    CAST(coalesce(d.projects_due, 0) AS BIGINT) AS projects_total,
+    CAST(coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0) AS BIGINT) AS projects_closed,
+    (coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0)) / nullif(d.projects_due, 0)
+        AS projects_closure_rate,
+    CAST(coalesce(k.projects_overdue, 0) AS BIGINT) AS projects_overdue,
+    CAST(coalesce(k.volunteer_teams, 0) AS BIGINT) AS volunteers_teams,
+    CAST(coalesce(k.neighbours, 0) AS BIGINT) AS volunteers_neighbours
 FROM groups g
 LEFT JOIN daily d ON d.group_key = g.group_key AND d.month IS NOT DISTINCT FROM g.month
 LEFT JOIN stock k ON k.group_key = g.group_key AND k.month IS NOT DISTINCT FROM g.month
 LEFT JOIN records r ON r.group_key = g.group_key AND r.month IS NOT DISTINCT FROM g.month
 LEFT JOIN residents n ON n.group_key = g.group_key AND n.month IS NOT DISTINCT FROM g.month
 LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key
-LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key;
+LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key
+LEFT JOIN member_metrics pm ON pm.group_key = g.group_key AND pm.month IS NOT DISTINCT FROM g.month
+LEFT JOIN street_orgs so ON so.group_key = g.group_key AND so.month IS NOT DISTINCT FROM g.month;

@@ -33,6 +33,11 @@ events AS (SELECT * FROM stg_events),
 entries AS (SELECT * FROM stg_points),
 grid_list AS (SELECT grid_id, community_id FROM stg_grids),
 record_loads AS (SELECT * FROM fct_record_loads),
+party_orgs AS (SELECT * FROM stg_party_orgs),
+members AS (SELECT * FROM stg_party_members),
+units AS (SELECT * FROM stg_units),
+projects AS (SELECT * FROM stg_projects),
+volunteers AS (SELECT * FROM stg_volunteers),
 -- Overlaps past the threshold of METRICS.md (decided once, when the grid checks ran at load time).
 overlapping_pairs AS (SELECT grid_id_a, grid_id_b FROM grid_overlaps WHERE counts_as_overlap),
 
@@ -225,6 +230,103 @@ overlap_metrics AS (
     JOIN grid_list b ON b.grid_id = o.grid_id_b
     JOIN scope s ON s.community_id IN (a.community_id, b.community_id)
     GROUP BY ALL
+),
+
+-- Party building (党建引领) ----------------------------------------------------------------------
+-- Members registered in the period: reported by its end and not left before its start.
+registered_members AS (
+    SELECT DISTINCT s.group_key, p.month, p.p_start, p.p_end, m.person_key
+    FROM members m
+    JOIN scope s USING (community_id)
+    JOIN periods p ON m.reported_at <= p.p_end AND (m.left_at IS NULL OR m.left_at >= p.p_start)
+),
+-- What a member did in the period, matched by person_key (community and name): task claims, and the
+-- projects they lead that ran in the period (started by its end, not closed before its start).
+member_claims AS (
+    SELECT r.group_key, r.month, r.person_key, count(*) AS claims, sum(k.hours) AS hours
+    FROM registered_members r
+    JOIN claims k ON k.person_key = r.person_key AND k.claimed_on BETWEEN r.p_start AND r.p_end
+    GROUP BY ALL
+),
+member_projects AS (
+    SELECT DISTINCT r.group_key, r.month, r.person_key
+    FROM registered_members r
+    JOIN projects j ON j.owner_key = r.person_key
+    WHERE j.status <> '未启动' AND coalesce(j.started_at, j.planned_end) <= r.p_end
+        AND (j.closed_at IS NULL OR j.closed_at >= r.p_start)
+),
+member_metrics AS (
+    SELECT
+        r.group_key,
+        r.month,
+        count(*) AS registered,
+        count(*) FILTER (WHERE c.person_key IS NOT NULL OR j.person_key IS NOT NULL) AS active,
+        sum(c.hours) AS service_hours
+    FROM registered_members r
+    LEFT JOIN member_claims c
+        ON c.group_key = r.group_key AND c.month IS NOT DISTINCT FROM r.month AND c.person_key = r.person_key
+    LEFT JOIN member_projects j
+        ON j.group_key = r.group_key AND j.month IS NOT DISTINCT FROM r.month AND j.person_key = r.person_key
+    GROUP BY ALL
+),
+-- Organisations existing at the end of the period. A 街道党工委 (no community) counts for its street.
+org_metrics AS (
+    SELECT s.group_key, p.month, count(DISTINCT o.org_id) AS orgs
+    FROM party_orgs o
+    JOIN scope s ON s.community_id = o.community_id
+        OR (o.community_id IS NULL AND selection IS NULL AND by_street AND s.street = o.street)
+    JOIN periods p ON o.established_at IS NULL OR o.established_at <= p.p_end
+    GROUP BY ALL
+),
+-- Grids with a party group: 网格党小组 = 是 in the grid list, or an organisation placed in the grid.
+grid_group_metrics AS (
+    SELECT
+        s.group_key,
+        count(*) FILTER (
+            WHERE g.party_group = '是' OR g.grid_id IN (SELECT grid_id FROM party_orgs WHERE grid_id IS NOT NULL)
+        ) AS grids_with_group
+    FROM stg_grids g
+    JOIN scope s USING (community_id)
+    GROUP BY ALL
+),
+unit_metrics AS (
+    SELECT s.group_key, p.month, count(*) AS units, count(*) FILTER (WHERE u.is_alliance) AS alliance
+    FROM units u
+    JOIN scope s USING (community_id)
+    JOIN periods p ON u.joined_at <= p.p_end
+    GROUP BY ALL
+),
+-- Projects due (planned_end) in the period; closed counts if 销号 by the end of the period.
+project_metrics AS (
+    SELECT
+        s.group_key,
+        p.month,
+        count(*) AS projects,
+        count(*) FILTER (WHERE j.is_closed AND j.closed_at <= p.p_end) AS closed
+    FROM projects j
+    JOIN scope s USING (community_id)
+    JOIN periods p ON j.planned_end BETWEEN p.p_start AND p.p_end
+    GROUP BY ALL
+),
+-- Overdue as of the end of the period, whenever planned: the planned day past, not closed by then.
+overdue_projects AS (
+    SELECT s.group_key, p.month, count(*) AS overdue
+    FROM projects j
+    JOIN scope s USING (community_id)
+    JOIN periods p ON j.planned_end < p.p_end
+    WHERE NOT (j.is_closed AND j.closed_at <= p.p_end)
+    GROUP BY ALL
+),
+volunteer_metrics AS (
+    SELECT
+        s.group_key,
+        p.month,
+        count(*) FILTER (WHERE v.is_team) AS teams,
+        count(*) FILTER (WHERE v.is_neighbour) AS neighbours
+    FROM volunteers v
+    JOIN scope s USING (community_id)
+    JOIN periods p ON v.joined_at <= p.p_end
+    GROUP BY ALL
 )
 
 -- Final select: one column per metric key, dots as underscores ---------------------------------
@@ -282,7 +384,22 @@ SELECT
     b.mean_balance AS points_balance,
 
     q.rejected / nullif(q.rows_read, 0) AS ledgers_rejection_rate,
-    lt.timely / nullif(lt.with_load_time, 0) AS ledgers_timeliness
+    lt.timely / nullif(lt.with_load_time, 0) AS ledgers_timeliness,
+
+    coalesce(pm.registered, 0) AS party_registered,
+    coalesce(pm.active, 0) AS party_active,
+    pm.active / nullif(pm.registered, 0) AS party_active_rate,
+    CAST(coalesce(pm.service_hours, 0) AS DOUBLE) AS party_service_hours,
+    coalesce(po.orgs, 0) AS party_orgs,
+    gg.grids_with_group / nullif(gr.grids, 0) AS party_grid_groups,
+    coalesce(un.units, 0) AS units_count,
+    coalesce(un.alliance, 0) AS units_alliance,
+    coalesce(pj.projects, 0) AS projects_total,
+    coalesce(pj.closed, 0) AS projects_closed,
+    pj.closed / nullif(pj.projects, 0) AS projects_closure_rate,
+    coalesce(op.overdue, 0) AS projects_overdue,
+    coalesce(vo.teams, 0) AS volunteers_teams,
+    coalesce(vo.neighbours, 0) AS volunteers_neighbours
 FROM groups g
 LEFT JOIN task_metrics t ON t.group_key = g.group_key AND t.month IS NOT DISTINCT FROM g.month
 LEFT JOIN due_metrics d ON d.group_key = g.group_key AND d.month IS NOT DISTINCT FROM g.month
@@ -298,4 +415,11 @@ LEFT JOIN balance_metrics b ON b.group_key = g.group_key AND b.month IS NOT DIST
 LEFT JOIN load_quality q ON q.group_key = g.group_key AND q.month IS NOT DISTINCT FROM g.month
 LEFT JOIN load_timeliness lt ON lt.group_key = g.group_key AND lt.month IS NOT DISTINCT FROM g.month
 LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key
-LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key;
+LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key
+LEFT JOIN member_metrics pm ON pm.group_key = g.group_key AND pm.month IS NOT DISTINCT FROM g.month
+LEFT JOIN org_metrics po ON po.group_key = g.group_key AND po.month IS NOT DISTINCT FROM g.month
+LEFT JOIN grid_group_metrics gg ON gg.group_key = g.group_key
+LEFT JOIN unit_metrics un ON un.group_key = g.group_key AND un.month IS NOT DISTINCT FROM g.month
+LEFT JOIN project_metrics pj ON pj.group_key = g.group_key AND pj.month IS NOT DISTINCT FROM g.month
+LEFT JOIN overdue_projects op ON op.group_key = g.group_key AND op.month IS NOT DISTINCT FROM g.month
+LEFT JOIN volunteer_metrics vo ON vo.group_key = g.group_key AND vo.month IS NOT DISTINCT FROM g.month;
