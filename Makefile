@@ -7,7 +7,7 @@ WAREHOUSE := $(or $(WAREHOUSE_DB),data/warehouse.duckdb)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install system-deps demo run test bench bench-viewers lint clean
+.PHONY: help venv install system-deps demo run test bench bench-large bench-viewers lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: install system-deps ## Run the whole test suite
 
 bench: install ## Run the benchmarks and print ratios (results in bench/results.md)
 	$(PY) -m bench
+
+bench-large: install ## City-scale benchmark: BENCH_TASKS tasks (default 10,000,000) and every ledger in proportion
+	nice -n 10 $(PY) -m bench.bench_large
 
 bench-viewers: install system-deps ## 10 browser sessions change filters while 100,000 rows load; prints re-render p50/p95
 	VIEWER_LOAD_ROWS=100000 $(PY) -m pytest -p no:cacheprovider -s -q tests/browser/test_many_viewers.py

@@ -30,11 +30,13 @@ BENCHES: dict[str, Callable[[int], list[dict]]] = {
 }
 
 
-def record(rows: list[dict]) -> None:
-    """Prepend this run to bench/results.md (newest first), keeping earlier runs below."""
+def record(rows: list[dict], title: str = "") -> None:
+    """Prepend this run to bench/results.md (newest first), keeping earlier runs below; the heading
+    names the machine and its load average at the end of the run (the machine is shared)."""
     machine = f"{os.cpu_count()} 核, Python {platform.python_version()}, {platform.machine()}"
+    load = "负载 {:.2f} / {:.2f} / {:.2f}（1/5/15 分钟）".format(*os.getloadavg())
     lines = [
-        f"## {dt.datetime.now():%Y-%m-%d %H:%M} — {machine}",
+        f"## {dt.datetime.now():%Y-%m-%d %H:%M} — {title + '，' if title else ''}{machine}，{load}",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "---|" * len(HEADERS),
@@ -50,14 +52,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="合成任务台账的行数")
     parser.add_argument("--only", choices=list(BENCHES), action="append", help="只运行这些基准（可重复）")
     args = parser.parse_args()
-    rows = [row for name in args.only or BENCHES for row in BENCHES[name](args.rows)]
-    table = Table(title="性能基准")
+    print_and_record([row for name in args.only or BENCHES for row in BENCHES[name](args.rows)])
+
+
+def print_and_record(rows: list[dict], title: str = "") -> None:
+    """Print the rows as a table and prepend them to bench/results.md."""
+    table = Table(title=title or "性能基准")
     for header in HEADERS:
         table.add_column(header)
     for r in rows:
         table.add_row(*(str(r[c]) for c in COLUMNS))
     Console().print(table)
-    record(rows)
+    record(rows, title)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from bench.generate import write_task_ledgers
 from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
-GOAL = 1.0
+GOAL = 0.150  # p95 of the re-renders after a filter change (issue 18)
 PERIODS = ["上月", "本季度", "本年", "本月"]
 
 
@@ -41,8 +41,8 @@ def signed_in(at: AppTest, folder: Path) -> AppTest:
     return at
 
 
-def overview_rerun_seconds(db: Path) -> tuple[float, float]:
-    """(first render, median re-render after a filter change) of the overview page, in seconds."""
+def overview_rerun_seconds(db: Path) -> tuple[float, float, float]:
+    """(first render, median and p95 re-render after a filter change) of the overview page, in seconds."""
     os.environ["WAREHOUSE_DB"] = str(db)
     at = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120), db.parent)
     start = time.perf_counter()
@@ -50,19 +50,21 @@ def overview_rerun_seconds(db: Path) -> tuple[float, float]:
     first = time.perf_counter() - start
     assert not at.exception, at.exception
     times = []
-    for period in PERIODS:
+    radio = at.sidebar.radio[0]
+    for period in [o for o in radio.options if o != radio.value][:5] or PERIODS:
         at.sidebar.radio[0].set_value(period)
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
-    communities = at.sidebar.multiselect[0].options[:2]
+    communities = at.sidebar.multiselect[0].options[:4]
     for community in communities:
         at.sidebar.multiselect[0].set_value([community])
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
-    return first, statistics.median(times)
+    ordered = sorted(times)
+    return first, statistics.median(times), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def bench_dashboard(rows: int = 1_000_000) -> list[dict]:
@@ -79,15 +81,15 @@ def bench_dashboard(rows: int = 1_000_000) -> list[dict]:
             check=True,
         )
         for label, db in [("演示数仓", demo), (f"{rows:,} 条任务的数仓", big)]:
-            first, rerun = overview_rerun_seconds(db)
+            first, median, p95 = overview_rerun_seconds(db)
             results.append(
                 {
-                    "benchmark": f"总览页：改变筛选后重新渲染（{label}，中位数）",
+                    "benchmark": f"总览页：改变筛选后重新渲染（{label}，服务器端）",
                     "reference": f"首次渲染 {first:.2f} s",
-                    "measured": f"{rerun:.2f} s",
+                    "measured": f"p50 {median * 1000:.0f} ms / p95 {p95 * 1000:.0f} ms",
                     "ratio": "",
-                    "goal": f"< {GOAL:g} s",
-                    "result": "PASS" if rerun < GOAL else "FAIL",
+                    "goal": f"p95 < {GOAL * 1000:.0f} ms",
+                    "result": "PASS" if p95 < GOAL else "FAIL",
                 }
             )
     return results

@@ -139,3 +139,249 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# A city: every ledger, in proportion to the tasks -------------------------------------------------
+# Per task, about what a street's ledgers hold (the demo's street has more claims and points per task;
+# a city's 12345 cases are mostly one claim each).
+PER_TASK = {
+    "task_claims": 1.0,
+    "mediation": 0.1,
+    "job_postings": 0.02,
+    "job_seekers": 0.1,
+    "events": 0.02,
+    "trainings": 0.001,
+    "points": 0.3,
+}
+GRIDS_PER_CITY_COMMUNITY = 16  # a 4 x 4 block of square grids
+STREET_COMMUNITIES = 12
+CELL_DEG = 0.003  # about 300 m
+CITY_ORIGIN = (112.40, 37.50)
+DISPUTES = ["邻里纠纷", "物业纠纷", "婚姻家庭", "劳动争议", "房屋土地", "消费纠纷", "损害赔偿", "其他"]
+LEVELS = ["网格", "社区", "街道", "移交上级"]
+OUTCOMES = ["调解成功", "调解不成", "调解中", "已移交"]
+STAGES = ["求职登记", "达成意向", "已录用", "已上岗"]
+EVENT_KINDS = ["招聘会", "创业沙龙", "座谈会", "志愿服务", "文体活动"]
+REASONS = ["志愿服务", "缴纳物业费", "爱心捐赠", "参加活动", "积分兑换"]
+MEMBER_TYPES = ["在职党员", "网格员", "志愿者", "社区工作者"]
+
+
+def _ids(prefix: str, n: int, width: int = 9) -> pa.Array:
+    return pc.binary_join_element_wise(
+        prefix, pc.utf8_lpad(pc.cast(pa.array(np.arange(n)), pa.string()), width, "0"), ""
+    )
+
+
+def _numbers(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(values), pa.string())
+
+
+def _people(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct-looking resident names (two or three characters)."""
+    names = {s + g for s in SURNAMES for g in GIVEN} | {s + g + h for s in SURNAMES for g in GIVEN[:12] for h in GIVEN}
+    pool = sorted(names)
+    return [pool[i] for i in rng.choice(len(pool), min(n, len(pool)), replace=False)]
+
+
+def _square(lon: float, lat: float, size: float) -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
+def _write_geojson(path: Path, rows: list[tuple[str, str, dict]]) -> Path:
+    import json
+
+    features = [{"type": "Feature", "properties": {key: code}, "geometry": geometry} for key, code, geometry in rows]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8")
+    return path
+
+
+def write_city_ledgers(
+    out_dir: Path, tasks: int = 10_000_000, grids: int = 5_000, seed: int = 18, years: int = 10
+) -> dict[str, Path]:
+    """Every ledger of a city over ``years`` years, in proportion to ``tasks`` (:data:`PER_TASK`), with
+    ``grids`` square grids of 4 x 4 to a community, 12 communities to a street, and their boundaries
+    (GeoJSON); written as UTF-8 CSV the loader reads. Returns the files by ledger kind."""
+    rng = np.random.default_rng(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n_comm = max(1, grids // GRIDS_PER_CITY_COMMUNITY)
+    grids = n_comm * GRIDS_PER_CITY_COMMUNITY
+    codes = [f"CS{c:04d}" for c in range(n_comm)]
+    names = [f"城{c + 1}社区" for c in range(n_comm)]
+    streets = [f"城{c // STREET_COMMUNITIES + 1}街道" for c in range(n_comm)]
+    grid_community = np.repeat(np.arange(n_comm), GRIDS_PER_CITY_COMMUNITY)
+    grid_ids = [f"{codes[c]}-{g:02d}" for c in range(n_comm) for g in range(GRIDS_PER_CITY_COMMUNITY)]
+    households = rng.integers(280, 540, grids)
+    files = {
+        "communities": _write(
+            out_dir / "社区名录.csv",
+            {
+                "社区编码": codes,
+                "社区名称": names,
+                "所属街道": streets,
+                "户数": [str(int(households[grid_community == c].sum())) for c in range(n_comm)],
+                "人口": [str(int(x)) for x in rng.integers(7000, 18000, n_comm)],
+                "社区类型": [KINDS[i % len(KINDS)] for i in range(n_comm)],
+            },
+        ),
+        "grids": _write(
+            out_dir / "网格名录.csv",
+            {
+                "网格编码": grid_ids,
+                "网格名称": [f"第{g + 1}网格" for _ in range(n_comm) for g in range(GRIDS_PER_CITY_COMMUNITY)],
+                "所属社区": _take(names, grid_community),
+                "户数": _numbers(households),
+                "人口": _numbers(rng.integers(800, 1500, grids)),
+                "网格长": np.where(rng.random(grids) < 0.97, "王某", ""),
+                "专职网格员数": ["1"] * grids,
+                "兼职网格员数": _numbers(rng.integers(0, 4, grids)),
+            },
+        ),
+    }
+    # Boundaries: community c is the block (c mod side, c div side) of 4 x 4 cells.
+    side = int(np.ceil(np.sqrt(n_comm)))
+    grid_shapes, community_shapes = [], []
+    for c in range(n_comm):
+        bx, by = (c % side) * 4, (c // side) * 4
+        lon0, lat0 = CITY_ORIGIN[0] + bx * CELL_DEG, CITY_ORIGIN[1] + by * CELL_DEG
+        community_shapes.append(("社区编码", codes[c], _square(lon0, lat0, 4 * CELL_DEG)))
+        for g in range(GRIDS_PER_CITY_COMMUNITY):
+            lon, lat = lon0 + (g % 4) * CELL_DEG, lat0 + (g // 4) * CELL_DEG
+            grid_shapes.append(("网格编码", f"{codes[c]}-{g:02d}", _square(lon, lat, CELL_DEG)))
+    files["grid_boundaries"] = _write_geojson(out_dir / "网格边界.geojson", grid_shapes)
+    files["community_boundaries"] = _write_geojson(out_dir / "社区边界.geojson", community_shapes)
+
+    minute = np.timedelta64(1, "m")
+    start = np.datetime64("2026-01-01T00:00") - np.timedelta64(365 * years, "D")
+    span = 365 * years * 24 * 60
+    people = _people(rng, 60_000)
+
+    # Tasks, as write_task_ledgers, over the city's grids.
+    grid = rng.integers(0, grids, tasks)
+    published = start + np.sort(rng.integers(0, span, tasks)) * minute
+    deadline = published.astype("datetime64[D]") + rng.integers(3, 30, tasks)
+    status = rng.choice(STATUSES, tasks, p=STATUS_WEIGHTS)
+    closed = status == "已办结"
+    closed_at = published + rng.integers(60, 40 * 24 * 60, tasks) * minute
+    satisfaction = rng.choice(["满意", "基本满意", "不满意", ""], tasks, p=[0.6, 0.25, 0.05, 0.1])
+    files["tasks"] = _write(
+        out_dir / "任务台账.csv",
+        {
+            "任务编号": _ids("T", tasks),
+            "所属社区": _take(names, grid_community[grid]),
+            "网格编码": _take(grid_ids, grid),
+            "任务类别": _take(CATEGORIES, rng.integers(0, len(CATEGORIES), tasks)),
+            "任务来源": _take(SOURCES, rng.choice(len(SOURCES), tasks, p=SOURCE_WEIGHTS)),
+            "发布时间": _stamp(published),
+            "办理时限": _stamp(deadline, "%Y-%m-%d"),
+            "状态": status,
+            "办结时间": _stamp(closed_at, mask=~closed),
+            "满意度": np.where(closed, satisfaction, ""),
+        },
+    )
+
+    # Claims: on random tasks, within two days of publication.
+    n = int(tasks * PER_TASK["task_claims"])
+    task = rng.integers(0, tasks, n)
+    files["task_claims"] = _write(
+        out_dir / "接单记录.csv",
+        {
+            "接单编号": _ids("K", n),
+            "任务编号": _ids("T", tasks).take(pa.array(task)),
+            "接单人": _take(people, rng.integers(0, len(people), n)),
+            "人员类型": _take(MEMBER_TYPES, rng.integers(0, len(MEMBER_TYPES), n)),
+            "接单时间": _stamp(published[task] + rng.integers(1, 48 * 60, n) * minute),
+            "服务时长": _numbers(rng.integers(1, 9, n)),
+        },
+    )
+
+    def dated(count: int) -> np.ndarray:
+        return start + np.sort(rng.integers(0, span, count)) * minute
+
+    # Mediation cases.
+    n = int(tasks * PER_TASK["mediation"])
+    g = rng.integers(0, grids, n)
+    received = dated(n)
+    outcome = rng.choice(len(OUTCOMES), n, p=[0.7, 0.1, 0.1, 0.1])
+    ended = outcome <= 1
+    level = np.where(outcome == 3, 3, rng.choice(3, n, p=[0.5, 0.4, 0.1]))
+    files["mediation"] = _write(
+        out_dir / "矛盾纠纷调解台账.csv",
+        {
+            "案件编号": _ids("M", n),
+            "所属社区": _take(names, grid_community[g]),
+            "网格编码": _take(grid_ids, g),
+            "纠纷类型": _take(DISPUTES, rng.integers(0, len(DISPUTES), n)),
+            "受理时间": _stamp(received),
+            "化解层级": _take(LEVELS, level),
+            "调解组织": pc.binary_join_element_wise(
+                _take(names, grid_community[g]), _numbers(rng.integers(1, 4, n)), "调解小组"
+            ),
+            "调解结果": _take(OUTCOMES, outcome),
+            "结案时间": _stamp(received + rng.integers(60, 30 * 24 * 60, n) * minute, mask=~ended),
+        },
+    )
+
+    # Employment: postings, job-seeker records, trainings; events; points.
+    n = max(1, int(tasks * PER_TASK["job_postings"]))
+    files["job_postings"] = _write(
+        out_dir / "就业信息台账.csv",
+        {
+            "信息编号": _ids("J", n),
+            "所属社区": _take(names, rng.integers(0, n_comm, n)),
+            "用人单位": _take([f"第{i}公司" for i in range(1, 200)], rng.integers(0, 199, n)),
+            "岗位名称": _take(["保洁", "保安", "收银员", "快递员", "厨师", "育婴师"], rng.integers(0, 6, n)),
+            "招聘人数": _numbers(rng.integers(1, 20, n)),
+            "发布日期": _stamp(dated(n), "%Y-%m-%d"),
+        },
+    )
+    n = max(1, int(tasks * PER_TASK["job_seekers"]))
+    files["job_seekers"] = _write(
+        out_dir / "就业服务台账.csv",
+        {
+            "记录编号": _ids("S", n),
+            "所属社区": _take(names, rng.integers(0, n_comm, n)),
+            "姓名": _take(people, rng.integers(0, len(people), n)),
+            "服务阶段": _take(STAGES, rng.choice(len(STAGES), n, p=[0.5, 0.25, 0.1, 0.15])),
+            "日期": _stamp(dated(n), "%Y-%m-%d"),
+        },
+    )
+    n = max(1, int(tasks * PER_TASK["trainings"]))
+    trainees = rng.integers(10, 60, n)
+    files["trainings"] = _write(
+        out_dir / "技能培训台账.csv",
+        {
+            "培训编号": _ids("P", n),
+            "所属社区": _take(names, rng.integers(0, n_comm, n)),
+            "培训项目": _take(["家政服务", "育婴员", "电工", "中式烹调"], rng.integers(0, 4, n)),
+            "开班日期": _stamp(dated(n), "%Y-%m-%d"),
+            "培训人数": _numbers(trainees),
+            "取证人数": _numbers((trainees * rng.uniform(0.3, 1.0, n)).astype(int)),
+        },
+    )
+    n = max(1, int(tasks * PER_TASK["events"]))
+    files["events"] = _write(
+        out_dir / "活动台账.csv",
+        {
+            "活动编号": _ids("E", n),
+            "所属社区": _take(names, rng.integers(0, n_comm, n)),
+            "活动类型": _take(EVENT_KINDS, rng.integers(0, len(EVENT_KINDS), n)),
+            "活动日期": _stamp(dated(n), "%Y-%m-%d"),
+            "参与人数": _numbers(rng.integers(5, 200, n)),
+        },
+    )
+    n = max(1, int(tasks * PER_TASK["points"]))
+    reason = rng.choice(len(REASONS), n, p=[0.35, 0.15, 0.1, 0.25, 0.15])
+    points = np.where(reason == 4, -rng.integers(5, 50, n), rng.integers(1, 20, n))
+    files["points"] = _write(
+        out_dir / "积分台账.csv",
+        {
+            "流水号": _ids("X", n),
+            "所属社区": _take(names, rng.integers(0, n_comm, n)),
+            "居民姓名": _take(people, rng.integers(0, len(people), n)),
+            "日期": _stamp(dated(n), "%Y-%m-%d"),
+            "事由": _take(REASONS, reason),
+            "积分": _numbers(points),
+        },
+    )
+    return files

@@ -779,8 +779,9 @@ def load_paths(
             result.notes = refresh_grid_checks(con)
             if on_stage:
                 on_stage("更新指标模型")
-            models.apply(con)
+            # The logs first: the rollups the models build count this batch's rows read and rejected.
             _write_logs(con, result)
+            models.apply(con)
             mark_demo(con, demo)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -16,9 +16,16 @@ def attention_items(communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[
     their actual values (``queries.campaigns``).
     """
     items: list[tuple[str, str]] = []
-    overdue = communities[communities["tasks_overdue_open"] > 0].sort_values("tasks_overdue_open", ascending=False)
-    for r in overdue.itertuples():
-        items.append((f"{r.community}：超期未办结任务 {r.tasks_overdue_open:,} 件", "pages/tasks.py"))
+
+    def rows(frame: pd.DataFrame, column: str, mask, descending: bool = False) -> list[tuple]:
+        # Two columns, as plain tuples: itertuples over every metric column costs more than the page.
+        picked = frame.loc[mask, ["community", column]]
+        if descending:
+            picked = picked.sort_values(column, ascending=False)
+        return list(picked.itertuples(index=False, name=None))
+
+    for name, value in rows(communities, "tasks_overdue_open", communities["tasks_overdue_open"] > 0, True):
+        items.append((f"{name}：超期未办结任务 {value:,} 件", "pages/tasks.py"))
     catalogue = load_catalogue()
     for r in campaigns.itertuples(index=False):
         metric_def = catalogue.get(r.metric_key) if isinstance(r.metric_key, str) else None
@@ -33,18 +40,15 @@ def attention_items(communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[
                     "pages/campaigns.py",
                 )
             )
-    for r in communities[communities["grids_oversized"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_oversized} 个网格超过 500 户", "pages/grid_map.py"))
-    for r in communities[communities["grids_no_leader"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_no_leader} 个网格没有网格长", "pages/grid_map.py"))
+    for name, value in rows(communities, "grids_oversized", communities["grids_oversized"] > 0):
+        items.append((f"{name}：{value} 个网格超过 500 户", "pages/grid_map.py"))
+    for name, value in rows(communities, "grids_no_leader", communities["grids_no_leader"] > 0):
+        items.append((f"{name}：{value} 个网格没有网格长", "pages/grid_map.py"))
     # Below 99.9%: a gap worth a look, not the drawing noise of a real boundary file.
-    for r in communities[communities["grids_area_coverage"] < 0.999].itertuples():
-        items.append(
-            (f"{r.community}：网格只覆盖社区面积的 {r.grids_area_coverage:.1%}，有覆盖空白", "pages/grid_map.py")
-        )
-    for r in communities[communities["grids_overlaps"] > 0].itertuples():
-        items.append((f"{r.community}：{r.grids_overlaps} 对网格边界重叠", "pages/grid_map.py"))
-    escalated = communities[communities["mediation_escalated"] > 0].sort_values("mediation_escalated", ascending=False)
-    for r in escalated.itertuples():
-        items.append((f"{r.community}：移交上级的纠纷 {r.mediation_escalated} 件", "pages/mediation.py"))
+    for name, value in rows(communities, "grids_area_coverage", communities["grids_area_coverage"] < 0.999):
+        items.append((f"{name}：网格只覆盖社区面积的 {value:.1%}，有覆盖空白", "pages/grid_map.py"))
+    for name, value in rows(communities, "grids_overlaps", communities["grids_overlaps"] > 0):
+        items.append((f"{name}：{value} 对网格边界重叠", "pages/grid_map.py"))
+    for name, value in rows(communities, "mediation_escalated", communities["mediation_escalated"] > 0, True):
+        items.append((f"{name}：移交上级的纠纷 {value} 件", "pages/mediation.py"))
     return items

@@ -84,6 +84,11 @@ SETTINGS = [
         "每个 SQL 查询进程的地址空间上限（MB，RLIMIT_AS），含 Python、DuckDB 和结果，应比 STREETDASH_SQL_MEMORY_MB 大约 2 GB。",
     ),
     Setting("STREETDASH_SQL_THREADS", "2", "每条 SQL 查询可用的 DuckDB 线程数。"),
+    Setting(
+        "STREETDASH_APP_MEMORY_MB",
+        "1024",
+        "应用进程读数仓时 DuckDB 可用的内存（MB，每个打开的数仓版本一份），超出时把中间结果写入临时文件而不是继续占用内存。",
+    ),
     Setting("STREETDASH_SQL_PER_USER", "1", "每个用户（会话）同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
     Setting("STREETDASH_SQL_TOTAL", "4", "整个应用同时运行的 SQL 查询数上限，超出时立即提示稍后再试。"),
     Setting(

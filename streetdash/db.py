@@ -1,7 +1,15 @@
-"""Reading the warehouse: short-lived read-only connections, and the version that keys caches.
+"""Reading the warehouse: read-only connections shared per warehouse version, and the version that keys caches.
 
 The ETL publishes a new warehouse by renaming a finished copy over the live file (see
 ``etl/warehouse.py``), so a reader never sees half a batch and never blocks a load.
+
+Opening a warehouse costs more than most queries on it (the catalogue, the macros' first planning:
+about 0.5 s for the first metric query of a fresh connection), so the app process keeps one
+database per warehouse version and hands out a cursor of it per use (:func:`connect_readonly`). The
+version is pinned by inode: the file is opened once, and DuckDB attaches it through
+``/proc/self/fd/N``, so a rename over the live path between the check and the attach can never mix
+two versions, and the next version attaches beside the old one (DuckDB refuses the same path twice in
+one process) while cursors still reading the old one finish. A few old versions stay open, then close.
 
 Every connection the app process opens to the warehouse uses :data:`CONNECTION_CONFIG`: DuckDB keeps
 one database instance per file in a process and refuses a second connection to the same file with a
@@ -12,7 +20,10 @@ SQL typed into the workspace runs elsewhere, in a child process with its own lim
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from streetdash.config import warehouse_path
+from streetdash.config import int_setting, warehouse_path
 
 # Read-only, and nothing a statement could use to reach outside the warehouse: no file, network or
 # extension access, no Python variable as a table, and the settings locked so none of it can be SET back.
@@ -37,9 +48,99 @@ def connection_config(**limits: object) -> dict[str, object]:
     return {**CONNECTION_CONFIG, **limits}
 
 
+# The alias the shared database attaches the warehouse under (current_database() of every cursor).
+ALIAS = "warehouse"
+# Old versions kept open after a load published a new one, for cursors still reading them.
+RETIRED_KEPT = 3
+# Applied after the ATTACH, which itself needs to open the file (as streetdash/scoped.py does).
+_HELD_BACK = ("enable_external_access", "lock_configuration")
+
+
+@dataclass
+class _Shared:
+    version: str
+    con: duckdb.DuckDBPyConnection
+    fd: int | None  # the open file the version is pinned by; closed with the connection
+
+
+_shared: dict[str, _Shared] = {}
+_retired: list[_Shared] = []
+_lock = threading.Lock()
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _open_shared(path: Path) -> _Shared:
+    fd, target = None, str(path)
+    if sys.platform.startswith("linux") and os.path.isdir("/proc/self/fd"):
+        fd = os.open(path, os.O_RDONLY)
+        target = f"/proc/self/fd/{fd}"
+        st = os.fstat(fd)
+        version = f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+    else:
+        version = warehouse_version(path)
+    opening = {k: v for k, v in CONNECTION_CONFIG.items() if k not in _HELD_BACK}
+    # DuckDB would otherwise take up to 80% of the machine's memory per open version.
+    con = duckdb.connect(":memory:", config={**opening, "memory_limit": f"{int_setting('STREETDASH_APP_MEMORY_MB')}MB"})
+    try:
+        con.execute(f"ATTACH {_sql_literal(target)} AS {ALIAS} (READ_ONLY)")
+        con.execute(f"USE {ALIAS}")
+        for name in _HELD_BACK:  # the lock last
+            con.execute(f"SET {name} = {str(CONNECTION_CONFIG[name]).lower()}")
+    except BaseException:
+        con.close()
+        if fd is not None:
+            os.close(fd)
+        raise
+    return _Shared(version, con, fd)
+
+
+def _close(held: _Shared) -> None:
+    try:
+        held.con.close()
+    finally:
+        if held.fd is not None:
+            os.close(held.fd)
+
+
 def connect_readonly(db: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the current warehouse version, with :data:`CONNECTION_CONFIG`."""
-    return duckdb.connect(str(warehouse_path(db)), read_only=True, config=dict(CONNECTION_CONFIG))
+    """A read-only cursor on the current warehouse version, with :data:`CONNECTION_CONFIG`.
+
+    Use it as a context manager (``with connect_readonly() as con:``): that closes the cursor, never
+    the shared database behind it. A missing warehouse raises as ``duckdb.connect`` does.
+    """
+    path = Path(warehouse_path(db)).resolve()
+    if not path.exists():
+        return duckdb.connect(str(path), read_only=True, config=dict(CONNECTION_CONFIG))
+    version = warehouse_version(path)
+    key = str(path)
+    with _lock:
+        held = _shared.get(key)
+        if held is None or held.version != version:
+            fresh = _open_shared(path)
+            if held is not None:
+                _retired.append(held)
+                while len(_retired) > RETIRED_KEPT:
+                    _close(_retired.pop(0))
+            _shared[key] = held = fresh
+        cursor = held.con.cursor()
+    cursor.execute(f"USE {ALIAS}")
+    return cursor
+
+
+def close_shared(db: str | os.PathLike | None = None) -> None:
+    """Close the shared databases of warehouse ``db`` (every warehouse when None) in this process: for
+    tests, and a server shutting down. Cursors taken from them stop working."""
+    key = None if db is None else str(Path(db).resolve())
+    with _lock:
+        for path in [p for p in _shared if key is None or p == key]:
+            _close(_shared.pop(path))
+        if key is None:
+            for held in _retired:
+                _close(held)
+            _retired.clear()
 
 
 def warehouse_version(db: str | os.PathLike | None = None) -> str:
@@ -64,17 +165,22 @@ def _query(sql: str, params: list | None = None, db: str | os.PathLike | None = 
         return con.execute(sql, params or []).df()
 
 
-def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
-    """Whether the warehouse exists, and how many rows each ledger table holds."""
+@functools.lru_cache(maxsize=16)
+def _table_rows(path: str, version: str) -> tuple[tuple[str, int], ...]:
     from streetdash.schema import load_schemas
 
+    kinds = load_schemas().ordered()
+    counts = " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {k.table}" for i, k in enumerate(kinds))
+    rows = dict(_query(f"SELECT i, n FROM ({counts}) ORDER BY i", db=path).itertuples(index=False))
+    return tuple((k.title, int(rows[i])) for i, k in enumerate(kinds))
+
+
+def warehouse_status(db: str | os.PathLike | None = None) -> WarehouseStatus:
+    """Whether the warehouse exists, and how many rows each ledger table holds (counted once per version)."""
     path = Path(warehouse_path(db))
     if not path.exists():
         return WarehouseStatus(path, False, {})
-    kinds = load_schemas().ordered()
-    counts = " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {k.table}" for i, k in enumerate(kinds))
-    rows = dict(_query(f"SELECT i, n FROM ({counts}) ORDER BY i", db=db).itertuples(index=False))
-    return WarehouseStatus(path, True, {k.title: int(rows[i]) for i, k in enumerate(kinds)})
+    return WarehouseStatus(path, True, dict(_table_rows(str(path), warehouse_version(path))))
 
 
 def warehouse_info(db: str | os.PathLike | None = None) -> dict[str, str]:

@@ -59,7 +59,7 @@ def backlog_ageing(con, filters: Filters) -> pd.DataFrame:
         SELECT CASE WHEN age <= 7 THEN '0–7天' WHEN age <= 30 THEN '8–30天' WHEN age <= 90 THEN '31–90天'
                     ELSE '90天以上' END AS 积压时长, count(*) AS 任务数
         FROM (SELECT date_diff('day', t.published_on, $end) AS age
-              FROM stg_tasks t JOIN dim_communities c USING (community_id)
+              FROM rollup_tasks t JOIN dim_communities c USING (community_id)
               WHERE {scope} AND task_open_at(t.published_on, t.status, t.closed_on, $end))
         GROUP BY ALL""",
             filters,
@@ -80,7 +80,7 @@ def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
                t.published_on AS 发布日期, t.due_on AS 应办结日,
                CASE WHEN t.due_by_default THEN '未填，按默认办理时限' ELSE '台账填写' END AS 办理时限,
                date_diff('day', t.due_on, $end) AS 超期天数
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
+        FROM rollup_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND task_overdue_at(t.published_on, t.status, t.closed_on, t.due_on, $end)
         ORDER BY t.due_on, c.community LIMIT $limit""",
         filters,
@@ -96,7 +96,7 @@ def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
         """
         WITH period AS (SELECT CAST($start AS DATE) AS p_start,
                                least(CAST($end AS DATE), (SELECT max(as_of) FROM data_as_of)) AS p_end),
-        tasks AS (SELECT t.* FROM stg_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
+        tasks AS (SELECT t.* FROM rollup_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
         published AS (
             SELECT category, count(*) AS published, median(days_to_close) AS median_days
             FROM tasks, period WHERE published_on BETWEEN p_start AND p_end GROUP BY ALL),
@@ -119,7 +119,7 @@ def task_funnel(con, filters: Filters) -> pd.DataFrame:
         """
         SELECT count(*) AS 发布, count(*) FILTER (WHERE t.status <> '待接单') AS 接单,
                count(*) FILTER (WHERE t.is_closed) AS 办结
-        FROM stg_tasks t JOIN dim_communities c USING (community_id)
+        FROM rollup_tasks t JOIN dim_communities c USING (community_id)
         WHERE {scope} AND t.published_on BETWEEN $start AND $end""",
         filters,
     )
@@ -255,9 +255,20 @@ def points_reasons(con, filters: Filters) -> pd.DataFrame:
     )
 
 
-def campaigns(con, filters: Filters) -> pd.DataFrame:
+def campaign_actuals(con, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """``community_metrics`` of every community for one campaign period: what the campaign rows of that
+    period that name a metric (``metric_key``) read their actual values from. It does not depend on
+    the page's period or scope (rows are picked by community afterwards), so the app caches it."""
+    return metrics.community_metrics(con, start, end)
+
+
+def campaigns(con, filters: Filters, actuals=None) -> pd.DataFrame:
     """Campaign rows of the scope overlapping the period, with the actual value: the manual one, or
-    the metric named by ``metric_key`` computed for the campaign's own community and period."""
+    the metric named by ``metric_key`` computed for the campaign's own community and period.
+
+    ``actuals(start, end)`` gives :func:`campaign_actuals` of a campaign period (one query per distinct
+    period, however many rows share it); a cached one may be passed.
+    """
     frame = _df(
         con,
         """
@@ -270,20 +281,34 @@ def campaigns(con, filters: Filters) -> pd.DataFrame:
         filters,
     )
     catalogue = metrics.load_catalogue()
-    actuals = []
-    for record in frame.itertuples(index=False):
-        metric = catalogue.get(record.metric_key) if record.metric_key else None
-        if metric:  # the loader only accepts catalogue keys, so the column name is one of ours
-            value = con.execute(
-                f'SELECT "{metric.column}" FROM community_metrics($s, $e) WHERE community_id = $c',
-                {"s": record.统计起始, "e": record.统计截止, "c": record.community_id},
-            ).fetchall()
-            value = value[0][0] if value else None
-            # A rate's target is written in percent (90 means 90%).
-            actuals.append(value * 100 if value is not None and metric.format == "rate" else value)
-        else:
-            actuals.append(record.手填完成值)
-    frame["完成值"] = actuals
+    if actuals is None:
+
+        def actuals(start, end):
+            return campaign_actuals(con, start, end)
+
+    by_period: dict[tuple, pd.DataFrame] = {}
+    values = []
+    for community_id, key, start, end, manual in zip(
+        frame["community_id"],
+        frame["metric_key"],
+        frame["统计起始"],
+        frame["统计截止"],
+        frame["手填完成值"],
+        strict=True,
+    ):
+        metric = catalogue.get(key) if isinstance(key, str) else None
+        if not metric:
+            values.append(manual)
+            continue
+        if (start, end) not in by_period:
+            by_period[(start, end)] = actuals(start, end).set_index("community_id")
+        table = by_period[(start, end)]
+        # The loader only accepts catalogue keys, so the column is one of the macro's.
+        value = table.at[community_id, metric.column] if community_id in table.index else None
+        value = None if value is None or pd.isna(value) else value
+        # A rate's target is written in percent (90 means 90%).
+        values.append(value * 100 if value is not None and metric.format == "rate" else value)
+    frame["完成值"] = pd.Series(values, index=frame.index, dtype="float64" if values else None)
     # No unit is no text (not NaN, which "{单位 or ''}" would print as "nan").
     frame["单位"] = frame["单位"].fillna("")
     return frame

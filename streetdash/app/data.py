@@ -1,5 +1,5 @@
-"""What the pages read: cached per (warehouse version, filters), each call on a short-lived read-only
-connection, so a rerun after a click costs little and a load that publishes a new warehouse
+"""What the pages read: cached per (warehouse version, filters), each call on a cursor of the shared
+read-only database of the version (``streetdash.db.connect_readonly``), so a rerun after a click costs little and a load that publishes a new warehouse
 invalidates everything at once (the version is part of every cache key).
 
 Every reader here first cuts its filters to the signed-in user's scope (:func:`clamp`, i.e.
@@ -92,8 +92,18 @@ def scope_monthly(f: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def _campaign_actuals(version: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    # Every community's figures for a campaign's own period: the same whatever the page's filters, so
+    # a filter change does not recompute them; rows are picked by the (scoped) campaign rows.
+    with connect_readonly() as con:
+        return queries.campaign_actuals(con, start, end)
+
+
+@st.cache_data(**CACHE)
 def _breakdown(version: str, name: str, f: Filters) -> pd.DataFrame:
     with connect_readonly() as con:
+        if name == "campaigns":
+            return queries.campaigns(con, f, actuals=lambda start, end: _campaign_actuals(version, start, end))
         return getattr(queries, name)(con, f)
 
 

@@ -260,14 +260,37 @@ def test_limits_come_from_the_settings(monkeypatch):
 # One configuration in the app process ------------------------------------------------------------
 
 
-def test_a_second_configuration_of_the_file_is_what_duckdb_refuses(db):
-    """Why there is one: with the app's connection open, any other configuration of the file fails."""
-    with connect_readonly(db), pytest.raises(duckdb.ConnectionException, match="different configuration"):
-        duckdb.connect(str(db), read_only=True)
-    with connect_readonly(db) as one, connect_readonly(db) as two:  # the same one, as often as needed
+def test_the_shared_database_is_pinned_to_its_version_and_blocks_no_other_open(db, tmp_path):
+    """The app's shared database attaches the warehouse by its own file handle (``/proc/self/fd/N``):
+    another configuration of the file still opens beside it, two cursors see the same rows, and a file
+    renamed over the live path (a load publishing) is a new version with its own database, while a
+    cursor taken before keeps reading the old one."""
+    import shutil
+
+    from streetdash import db as warehouse_db
+
+    live = tmp_path / "live.duckdb"
+    shutil.copyfile(db, live)
+    with connect_readonly(live) as one, connect_readonly(live) as two:
+        assert one.execute("SELECT current_database()").fetchone() == ("warehouse",)
         assert (
             one.execute("SELECT count(*) FROM tasks").fetchone() == two.execute("SELECT count(*) FROM tasks").fetchone()
         )
+        with duckdb.connect(str(live), read_only=True) as other:
+            assert (
+                other.execute("SELECT count(*) FROM tasks").fetchone()
+                == one.execute("SELECT count(*) FROM tasks").fetchone()
+            )
+        before = one.execute("SELECT count(*) FROM tasks").fetchone()[0]
+        new = tmp_path / "new.duckdb"
+        shutil.copyfile(live, new)
+        with duckdb.connect(str(new)) as writer:
+            writer.execute("DELETE FROM tasks WHERE task_id IN (SELECT task_id FROM tasks LIMIT 5)")
+        new.replace(live)
+        with connect_readonly(live) as three:
+            assert three.execute("SELECT count(*) FROM tasks").fetchone()[0] == before - 5
+        assert one.execute("SELECT count(*) FROM tasks").fetchone()[0] == before
+    warehouse_db.close_shared(live)
 
 
 def test_only_db_opens_the_warehouse_in_the_app_process():

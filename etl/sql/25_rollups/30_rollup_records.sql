@@ -1,0 +1,92 @@
+-- rollup_records: one narrow row per record (or per person and day) for the parts that do not add
+-- up over days, read with the period pushed down to the scan (the table is sorted by day):
+--
+-- kind       day            value            item         flag        until      n
+-- task_days  published_on   days to close    -            -           -          1   (median)
+-- task_late  due_on         -                -            -           closed_on  tasks closed after their due day
+-- case       received_on    days to close    mediator     -           -          1   (median, distinct mediators)
+-- seeker     date           -                person_key   placed      -          -   (distinct persons)
+-- resident   date           -                person_key   redeemed    -          -   (distinct residents)
+-- project_late planned_end   -                -            -           closed_at  projects closed after their planned day
+CREATE OR REPLACE TABLE rollup_records AS
+WITH
+parts AS (
+    SELECT community_id, published_on AS day, 'task_days' AS kind, days_to_close AS value, 1 AS n
+    FROM rollup_tasks
+    WHERE days_to_close IS NOT NULL
+
+    UNION ALL BY NAME
+    SELECT community_id, due_on AS day, 'task_late' AS kind, closed_on AS until, count(*) AS n
+    FROM rollup_tasks
+    WHERE counts_as_due AND is_closed AND NOT closed_on_time AND closed_on IS NOT NULL
+    GROUP BY ALL
+
+    UNION ALL BY NAME
+    SELECT community_id, received_on AS day, 'case' AS kind, days_to_close AS value, mediator AS item, 1 AS n
+    FROM stg_mediation_cases
+    WHERE days_to_close IS NOT NULL OR mediator IS NOT NULL
+
+    UNION ALL BY NAME
+    SELECT community_id, date AS day, 'seeker' AS kind, person_key AS item, bool_or(coalesce(is_placed, false)) AS flag
+    FROM stg_job_seekers
+    GROUP BY ALL
+
+    UNION ALL BY NAME
+    SELECT community_id, date AS day, 'resident' AS kind, person_key AS item,
+        bool_or(coalesce(is_redemption, false)) AS flag
+    FROM stg_points
+    GROUP BY ALL
+
+    UNION ALL BY NAME
+    SELECT community_id, planned_end AS day, 'project_late' AS kind, closed_at AS until, count(*) AS n
+    FROM stg_projects
+    WHERE is_closed AND closed_at > planned_end
+    GROUP BY ALL
+)
+
+SELECT community_id, day, kind, value, item, flag, until, n
+FROM parts
+WHERE day IS NOT NULL
+ORDER BY day, community_id;
+
+-- rollup_residents: each resident's first points day in each community, for the mean balance over
+-- the residents with any entry by a period's end (distinct across the communities of a group).
+CREATE OR REPLACE TABLE rollup_residents AS
+SELECT community_id, min(date) AS day, person_key
+FROM stg_points
+WHERE date IS NOT NULL
+GROUP BY community_id, person_key
+ORDER BY day, community_id;
+
+-- rollup_party: the party members and what they did, for the distinct members registered and active
+-- in a period (党员报到, matched by person_key to their task claims and the projects they lead):
+--
+-- kind     day                                 until      person_key   hours / n
+-- member   reported_at                         left_at    the member   -            (one row per registration)
+-- claim    claimed_on                          -          claimant     hours, claims (claims of members only)
+-- project  started_at (or planned_end)         closed_at  owner        -            (projects started, 未启动 aside)
+CREATE OR REPLACE TABLE rollup_party AS
+WITH
+member_keys AS (SELECT DISTINCT person_key FROM stg_party_members WHERE person_key IS NOT NULL),
+parts AS (
+    SELECT DISTINCT community_id, reported_at AS day, 'member' AS kind, left_at AS until, person_key
+    FROM stg_party_members
+    WHERE person_key IS NOT NULL
+
+    UNION ALL BY NAME
+    SELECT k.community_id, k.claimed_on AS day, 'claim' AS kind, k.person_key, sum(k.hours) AS hours, count(*) AS n
+    FROM stg_task_claims k
+    WHERE k.person_key IN (SELECT person_key FROM member_keys)
+    GROUP BY ALL
+
+    UNION ALL BY NAME
+    SELECT DISTINCT community_id, coalesce(started_at, planned_end) AS day, 'project' AS kind, closed_at AS until,
+        owner_key AS person_key
+    FROM stg_projects
+    WHERE status <> '未启动' AND owner_key IS NOT NULL
+)
+
+SELECT community_id, day, kind, person_key, until, hours, n
+FROM parts
+WHERE day IS NOT NULL
+ORDER BY day, community_id;
