@@ -213,22 +213,20 @@ def postings_by_channel(con, filters: Filters) -> pd.DataFrame:
 
 def events_by_kind(con, filters: Filters) -> pd.DataFrame:
     """events.count by kind over the scope: the warehouse's own breakdown, summed over communities."""
-    frame = metrics.breakdown(
-        con, "community_events_by_kind", filters.start, filters.end, filters.street, filters.communities
-    )
-    return (
-        frame.groupby("kind", as_index=False)[["events_count", "participants"]]
-        .sum()
-        .rename(columns={"kind": "活动类型", "events_count": "场次", "participants": "参与人次"})
-        .sort_values("场次", ascending=False)
-    )
+    columns = {"kind": "活动类型", "events_count": "场次", "participants": "参与人次"}
+    return _summed_breakdown(con, "community_events_by_kind", filters, columns, "场次")
+
+
+def _summed_breakdown(con, macro: str, filters: Filters, columns: dict[str, str], sort: str) -> pd.DataFrame:
+    """A warehouse breakdown macro over the scope, summed over communities by its first column;
+    ``columns`` (the key first, then the counts) renamed to their Chinese names, largest ``sort`` first."""
+    frame = metrics.breakdown(con, macro, filters.start, filters.end, filters.street, filters.communities)
+    key, *counts = columns
+    return frame.groupby(key, as_index=False)[counts].sum().rename(columns=columns).sort_values(sort, ascending=False)
 
 
 def trainings_by_course(con, filters: Filters) -> pd.DataFrame:
     """Trainings by course over the scope: the warehouse's own breakdown, summed over communities."""
-    frame = metrics.breakdown(
-        con, "community_trainings_by_course", filters.start, filters.end, filters.street, filters.communities
-    )
     columns = {
         "course": "培训项目",
         "classes": "班次",
@@ -236,12 +234,7 @@ def trainings_by_course(con, filters: Filters) -> pd.DataFrame:
         "jobs_certified": "取证人数",
         "employed": "就业人数",
     }
-    return (
-        frame.groupby("course", as_index=False)[list(columns)[1:]]
-        .sum()
-        .rename(columns=columns)
-        .sort_values("培训人数", ascending=False)
-    )
+    return _summed_breakdown(con, "community_trainings_by_course", filters, columns, "培训人数")
 
 
 def points_reasons(con, filters: Filters) -> pd.DataFrame:
@@ -525,9 +518,6 @@ def party_grid_coverage(con, filters: Filters) -> pd.DataFrame:
 
 def party_service_by_kind(con, filters: Filters) -> pd.DataFrame:
     """Members' service by member kind (在职党员, 离退休党员, 流动党员): the warehouse's breakdown, summed."""
-    frame = metrics.breakdown(
-        con, "community_party_service_by_kind", filters.start, filters.end, filters.street, filters.communities
-    )
     columns = {
         "member_kind": "党员类型",
         "party_registered": "报到党员",
@@ -535,9 +525,9 @@ def party_service_by_kind(con, filters: Filters) -> pd.DataFrame:
         "claims": "接单次数",
         "party_service_hours": "服务时长",
     }
-    out = frame.groupby("member_kind", as_index=False)[list(columns)[1:]].sum().rename(columns=columns)
+    out = _summed_breakdown(con, "community_party_service_by_kind", filters, columns, "报到党员")
     out["参与率"] = out["参与党员"] / out["报到党员"].where(out["报到党员"] > 0)
-    return out.sort_values("报到党员", ascending=False)
+    return out
 
 
 def units_by_community(con, filters: Filters) -> pd.DataFrame:
@@ -571,18 +561,15 @@ def units_list(con, filters: Filters) -> pd.DataFrame:
 
 def projects_by_source(con, filters: Filters) -> pd.DataFrame:
     """projects.total, .closed and .overdue by source: the warehouse's breakdown, summed over communities."""
-    frame = metrics.breakdown(
-        con, "community_projects_by_source", filters.start, filters.end, filters.street, filters.communities
-    )
     columns = {
         "source": "项目来源",
         "projects_total": "项目数",
         "projects_closed": "已销号",
         "projects_overdue": "超期未销号",
     }
-    out = frame.groupby("source", as_index=False)[list(columns)[1:]].sum().rename(columns=columns)
+    out = _summed_breakdown(con, "community_projects_by_source", filters, columns, "项目数")
     out["销号率"] = out["已销号"] / out["项目数"].where(out["项目数"] > 0)
-    return out.sort_values("项目数", ascending=False)
+    return out
 
 
 def project_list(con, filters: Filters, overdue_only: bool = False) -> pd.DataFrame:
