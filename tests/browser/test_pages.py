@@ -32,6 +32,40 @@ PAGES = {
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
 
 
+# Waiting for what the screenshots show, not for a fixed time: every visible table's canvas has ink
+# (Glide paints its cells a moment after the canvas appears) and every visible chart has its SVG.
+# Those in a collapsed expander or an inactive tab draw only when opened.
+DRAWN = """() => {
+    const inked = c => {
+        if (!c || !c.width || !c.height) return false;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 200 && data[i] < 120) return true;
+        return false;
+    };
+    return ![...document.querySelectorAll('[data-testid="stSkeleton"], [data-testid="stSpinner"]')].length
+        && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+            .every(d => !d.checkVisibility() || inked(d.querySelector('canvas')))
+        && [...document.querySelectorAll('.stPlotlyChart')]
+            .every(c => !c.checkVisibility() || c.querySelector('.main-svg'));
+}"""
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
+def _wait_drawn(page) -> None:
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_function(DRAWN, timeout=60_000, polling=100)
+    page.wait_for_timeout(300)  # fonts and the last paint of the frame
+    page.evaluate(SETTLED)
+
+
+def _resize(page, viewport: dict) -> None:
+    """A new viewport, and what it lays out drawn again (charts redraw at their new width)."""
+    page.set_viewport_size(viewport)
+    page.wait_for_timeout(500)  # Plotly's resize handler is debounced
+    page.wait_for_function(DRAWN, timeout=60_000, polling=100)
+    page.evaluate(SETTLED)
+
+
 @pytest.mark.parametrize("page_name", list(PAGES))
 def test_page_renders(server, browser, page_name):
     page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -42,23 +76,11 @@ def test_page_renders(server, browser, page_name):
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    # Tables draw on a canvas and charts load their library: wait until every one has drawn. Those in a
-    # collapsed expander or an inactive tab (not visible) draw only when opened.
-    page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".every(d => !d.checkVisibility() || d.querySelector('canvas'))"
-        " && [...document.querySelectorAll('.stPlotlyChart')]"
-        ".every(c => !c.checkVisibility() || c.querySelector('.main-svg'))",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(5000)  # the grids paint their cells a moment after the canvas appears
+    _wait_drawn(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{page_name}.png"))  # what a 1366x768 screen shows first
     # Streamlit scrolls inside its own container, so the whole page is taken on a tall viewport.
-    page.set_viewport_size({"width": 1366, "height": 3600})
-    page.wait_for_timeout(3000)
+    _resize(page, {"width": 1366, "height": 3600})
     page.screenshot(path=str(SHOTS / f"{page_name}_full.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
     # Opened at a page's own URL, Streamlit's client first looks for its server under that path
@@ -69,8 +91,7 @@ def test_page_renders(server, browser, page_name):
     assert page.locator("h1").first.inner_text().strip()
     if page_name not in PHONE_PAGES:  # those are opened on a phone by the test below
         # The same page on a phone, whole: nothing wider than the screen (tables scroll inside themselves).
-        page.set_viewport_size({"width": PHONE["width"], "height": 3600})
-        page.wait_for_timeout(3000)
+        _resize(page, {"width": PHONE["width"], "height": 3600})
         page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
         main = page.locator('[data-testid="stMain"]')
         assert main.evaluate("m => m.scrollWidth <= m.clientWidth + 1"), page_name
@@ -83,16 +104,6 @@ PHONE = {"width": 390, "height": 844}
 PHONE_PAGES = ["overview", "assessment", "tasks", "mediation", "employment", "party"]
 
 
-def _wait_drawn(page) -> None:
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.stPlotlyChart')].every(c => !c.checkVisibility() || c.querySelector('.main-svg'))",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(3000)
-
-
 @pytest.mark.parametrize("page_name", PHONE_PAGES)
 def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, browser, page_name):
     page = browser.new_page(viewport=PHONE)
@@ -100,8 +111,7 @@ def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, brow
     _wait_drawn(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{page_name}_390.png"))
-    page.set_viewport_size({"width": 390, "height": 3600})
-    page.wait_for_timeout(3000)
+    _resize(page, {"width": 390, "height": 3600})
     page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
     cards = page.evaluate(
         "[...document.querySelectorAll('[data-testid=\"stMetric\"]')].map(m => m.getBoundingClientRect())"
