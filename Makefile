@@ -43,8 +43,8 @@ demo: install ## Build the demo warehouse from data/demo/ if it is missing
 run: install system-deps demo ## Install, build the demo warehouse if missing, start the app
 	WAREHOUSE_DB="$(WAREHOUSE)" $(VENV)/bin/streamlit run dashboard.py
 
-test: install system-deps ## Run the whole test suite
-	$(PY) -m pytest
+test: install system-deps ## Run the whole test suite, one worker per core
+	$(PY) -m pytest -n auto --dist worksteal
 
 bench: install ## Run the benchmarks and print ratios (results in bench/results.md)
 	$(PY) -m bench

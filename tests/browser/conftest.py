@@ -107,6 +107,40 @@ def sign_in(page, name: str, password: str = BROWSER_PASSWORD) -> None:
     page.get_by_role("button", name="登录", exact=True).click()
 
 
+# Waiting for what the screenshots show, not for a fixed time: every visible table's canvas has ink
+# (Glide paints its cells a moment after the canvas appears) and every visible chart has its SVG.
+# Those in a collapsed expander or an inactive tab draw only when opened.
+PAINTED = """() => {
+    const inked = c => {
+        if (!c || !c.width || !c.height) return false;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 200 && data[i] < 120) return true;
+        return false;
+    };
+    return ![...document.querySelectorAll('[data-testid="stSkeleton"], [data-testid="stSpinner"]')].length
+        && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+            .every(d => !d.checkVisibility() || inked(d.querySelector('canvas')))
+        && [...document.querySelectorAll('.stPlotlyChart')]
+            .every(c => !c.checkVisibility() || c.querySelector('.main-svg'));
+}"""
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+
+
+def wait_drawn(page) -> None:
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_function(PAINTED, timeout=60_000, polling=100)
+    page.wait_for_timeout(300)  # fonts and the last paint of the frame
+    page.evaluate(SETTLED)
+
+
+def resize(page, viewport: dict) -> None:
+    """A new viewport, and what it lays out drawn again (charts redraw at their new width)."""
+    page.set_viewport_size(viewport)
+    page.wait_for_timeout(500)  # Plotly's resize handler is debounced
+    page.wait_for_function(PAINTED, timeout=60_000, polling=100)
+    page.evaluate(SETTLED)
+
+
 @pytest.fixture(scope="module")
 def server(demo):
     """The app on the demo warehouse: demo mode, signed in as the demo's street secretary."""

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SHOTS, app_server
+from tests.browser.conftest import CHROMIUM, SHOTS, app_server, wait_drawn
 from tests.hostile import CAMPAIGNS, COMMUNITIES, GRIDS, STREET
 from tests.signin import PASSWORD, USERS, ensure_account
 
@@ -63,20 +63,6 @@ def sign_in(page) -> None:
     page.get_by_role("button", name="登录", exact=True).wait_for(state="detached", timeout=60_000)
 
 
-def settle(page) -> None:
-    """Wait until the page has drawn: no skeleton, every visible table and chart painted."""
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
-    page.wait_for_function(
-        "[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".every(d => !d.checkVisibility() || d.querySelector('canvas'))"
-        " && [...document.querySelectorAll('.stPlotlyChart')]"
-        ".every(c => !c.checkVisibility() || c.querySelector('.main-svg'))",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(2000)
-
-
 SHOWN = "() => document.body.innerText.replaceAll('\\u2060', '')"  # word joiners are invisible
 DRAWN = "() => [...document.querySelectorAll('.stPlotlyChart .main-svg text')].map(t => t.textContent).join('\\n')"
 
@@ -120,19 +106,19 @@ def test_hostile_ledger_text_is_shown_as_text_and_fetches_nothing(hostile_server
     query = urlencode({"street": STREET, "start": "2024-11-01", "end": "2024-11-30", **extra})
     page.goto(f"{hostile_server}/{path}?{query}", wait_until="networkidle")
     sign_in(page)  # then the page the link asked for
-    settle(page)
+    wait_drawn(page)
     if name == "explore":
         page.get_by_role("tab", name="透视分析").click()
-        settle(page)
+        wait_drawn(page)
         chart_texts = NAMES
     if name == "report":
         page.get_by_role("button", name="生成报告").click()
         page.get_by_text("已生成：", exact=False).wait_for(timeout=120_000)
-        settle(page)
+        wait_drawn(page)
         texts = texts + [f"2024年11月，{STREET}", f"{COMMUNITIES['H1']}：超期未办结任务 1 件"]
     shown = wait_until_shown(page, SHOWN, texts)
     drawn = wait_until_shown(page, DRAWN, chart_texts)
-    settle(page)
+    wait_drawn(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"hostile_{name}.png"), full_page=True)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SHOTS
+from tests.browser.conftest import CHROMIUM, SHOTS, resize, wait_drawn
 
 PAGES = {
     "overview": "",
@@ -32,40 +32,6 @@ PAGES = {
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")]
 
 
-# Waiting for what the screenshots show, not for a fixed time: every visible table's canvas has ink
-# (Glide paints its cells a moment after the canvas appears) and every visible chart has its SVG.
-# Those in a collapsed expander or an inactive tab draw only when opened.
-DRAWN = """() => {
-    const inked = c => {
-        if (!c || !c.width || !c.height) return false;
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < data.length; i += 4 * 7) if (data[i + 3] > 200 && data[i] < 120) return true;
-        return false;
-    };
-    return ![...document.querySelectorAll('[data-testid="stSkeleton"], [data-testid="stSpinner"]')].length
-        && [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-            .every(d => !d.checkVisibility() || inked(d.querySelector('canvas')))
-        && [...document.querySelectorAll('.stPlotlyChart')]
-            .every(c => !c.checkVisibility() || c.querySelector('.main-svg'));
-}"""
-SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
-
-
-def _wait_drawn(page) -> None:
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function(DRAWN, timeout=60_000, polling=100)
-    page.wait_for_timeout(300)  # fonts and the last paint of the frame
-    page.evaluate(SETTLED)
-
-
-def _resize(page, viewport: dict) -> None:
-    """A new viewport, and what it lays out drawn again (charts redraw at their new width)."""
-    page.set_viewport_size(viewport)
-    page.wait_for_timeout(500)  # Plotly's resize handler is debounced
-    page.wait_for_function(DRAWN, timeout=60_000, polling=100)
-    page.evaluate(SETTLED)
-
-
 @pytest.mark.parametrize("page_name", list(PAGES))
 def test_page_renders(server, browser, page_name):
     page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -76,11 +42,11 @@ def test_page_renders(server, browser, page_name):
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
-    _wait_drawn(page)
+    wait_drawn(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{page_name}.png"))  # what a 1366x768 screen shows first
     # Streamlit scrolls inside its own container, so the whole page is taken on a tall viewport.
-    _resize(page, {"width": 1366, "height": 3600})
+    resize(page, {"width": 1366, "height": 3600})
     page.screenshot(path=str(SHOTS / f"{page_name}_full.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
     # Opened at a page's own URL, Streamlit's client first looks for its server under that path
@@ -91,7 +57,7 @@ def test_page_renders(server, browser, page_name):
     assert page.locator("h1").first.inner_text().strip()
     if page_name not in PHONE_PAGES:  # those are opened on a phone by the test below
         # The same page on a phone, whole: nothing wider than the screen (tables scroll inside themselves).
-        _resize(page, {"width": PHONE["width"], "height": 3600})
+        resize(page, {"width": PHONE["width"], "height": 3600})
         page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
         main = page.locator('[data-testid="stMain"]')
         assert main.evaluate("m => m.scrollWidth <= m.clientWidth + 1"), page_name
@@ -108,10 +74,10 @@ PHONE_PAGES = ["overview", "assessment", "tasks", "mediation", "employment", "pa
 def test_on_a_phone_cards_sit_two_to_a_row_and_legends_clear_titles(server, browser, page_name):
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{server}/{PAGES[page_name]}", wait_until="networkidle")
-    _wait_drawn(page)
+    wait_drawn(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{page_name}_390.png"))
-    _resize(page, {"width": 390, "height": 3600})
+    resize(page, {"width": 390, "height": 3600})
     page.screenshot(path=str(SHOTS / f"{page_name}_390_full.png"))
     cards = page.evaluate(
         "[...document.querySelectorAll('[data-testid=\"stMetric\"]')].map(m => m.getBoundingClientRect())"
@@ -173,7 +139,7 @@ def test_a_fresh_browser_never_shows_the_pages_file_names(server, browser):
 def test_a_click_on_the_ranking_opens_that_communitys_breakdown(server, browser):
     page = browser.new_page(viewport={"width": 1366, "height": 1000})
     page.goto(f"{server}/assessment?street=崇文街道&start=2024-12-01&end=2024-12-31", wait_until="networkidle")
-    _wait_drawn(page)
+    wait_drawn(page)
     heading = page.locator('[data-testid="stMain"] h3').first
     before = heading.inner_text()
     assert before.startswith("振兴社区")  # the last of the ranking, before any click

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, SHOTS, accounts_env, app_server, sign_in
+from tests.browser.conftest import CHROMIUM, SHOTS, accounts_env, app_server, resize, sign_in, wait_drawn
 
 pytestmark = [pytest.mark.browser]
 
@@ -50,7 +50,7 @@ def test_sign_in_through_the_form_then_sign_out(signed_server, browser):  # noqa
     nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("总览")
     assert "审计日志" not in nav.inner_text() and "账号管理" not in nav.inner_text()
-    page.wait_for_timeout(2000)
+    wait_drawn(page)
     page.screenshot(path=str(SHOTS / "signed_in_tasks.png"))
 
     page.get_by_role("button", name="退出登录").click()
@@ -68,13 +68,11 @@ def test_an_administrator_sees_accounts_and_audit_but_no_data(signed_server, bro
     nav = page.locator(".st-key-page_links")
     expect(nav).to_contain_text("审计日志")
     assert "总览" not in nav.inner_text()
-    page.wait_for_function("document.querySelector('[data-testid=\"stDataFrame\"] canvas')", timeout=60_000)
-    page.wait_for_timeout(2000)
+    wait_drawn(page)
     page.screenshot(path=str(SHOTS / "accounts.png"))
     nav.get_by_text("审计日志").click()
     expect(page.locator("h1").first).to_have_text("审计日志", timeout=60_000)
-    page.wait_for_function("document.querySelector('[data-testid=\"stDataFrame\"] canvas')", timeout=60_000)
-    page.wait_for_timeout(2000)
+    wait_drawn(page)
     page.screenshot(path=str(SHOTS / "audit.png"))
     page.goto(f"{signed_server}/overview", wait_until="networkidle")  # a new tab must sign in again
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible(timeout=30_000)
@@ -93,8 +91,7 @@ def test_the_demo_starts_signed_in_with_its_banner(server, browser):  # noqa: F8
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30_000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height, name in ((1366, 768, "demo_start"), (390, 844, "demo_start_390")):
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(2500)
+        resize(page, {"width": width, "height": height})
         assert banner.is_visible() and banner.bounding_box()["y"] < height  # on the first screen, unscrolled
         page.screenshot(path=str(SHOTS / f"{name}.png"))
     # A link forged to another street, with a Markdown link and bare addresses in it: refused, shown as text.
