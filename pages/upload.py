@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from streetdash.app import auth, ui, uploads
+from streetdash.app import auth, layout, ui, uploads
 
 auth.page_guard("upload")
 st.title("导入台账")
@@ -42,6 +42,7 @@ if done:
     st.divider()
 
 limit = uploads.upload_limit_mb()
+layout.chinese_uploader()
 files = st.file_uploader(
     f"选择台账（.xlsx、.xls、.csv）或边界文件（.geojson、.gpkg、打包成 .zip 的 Shapefile，或 .shp 与同名的 .dbf、.shx、.prj "
     f"一起选），可多选，每个文件不超过 {limit} MB",

@@ -68,6 +68,16 @@ def february_workbook(path: Path) -> Path:
     return path
 
 
+# The text a user sees in each of the drop zone's lines: a line drawn by CSS (``::after``) instead of its
+# own text, whose letters are 0 px tall, shows the CSS text.
+DROPZONE_TEXT = """zone => [...zone.querySelectorAll('button p, [data-testid="stFileUploaderDropzoneInstructions"] span')]
+    .map(e => {
+        const after = getComputedStyle(e, '::after').content;
+        const own = parseFloat(getComputedStyle(e).fontSize) > 0 ? e.innerText.trim() : '';
+        return (own + (after && after !== 'none' ? JSON.parse(after) : '')).trim();
+    })"""
+
+
 def metric(page, label: str) -> str:
     card = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -87,6 +97,11 @@ def test_upload_preview_load_and_the_new_figures_on_the_tasks_page(upload_server
     page.goto(f"{server}/upload", wait_until="networkidle")
     expect(page.locator("h1").first).to_have_text("导入台账", timeout=30_000)
     expect(page.get_by_text("每个文件不超过 50 MB")).to_be_visible(timeout=30_000)
+    # What the drop zone draws: Chinese, not Streamlit's "Upload" and "50MB per file • XLSX, …".
+    drawn = page.locator('[data-testid="stFileUploaderDropzone"]').evaluate(DROPZONE_TEXT)
+    assert drawn == ["选择文件", "或把文件拖到这里"], drawn
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator('[data-testid="stFileUploader"]').screenshot(path=str(SHOTS / "upload_dropzone.png"))
     workbook = february_workbook(tmp_path / "崇北二月任务.xlsx")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(workbook))
 
@@ -95,7 +110,6 @@ def test_upload_preview_load_and_the_new_figures_on_the_tasks_page(upload_server
     expect(page.get_by_text("跳过的行（3）")).to_be_visible()
     expect(page.get_by_text("崇北二月任务.xlsx「二月任务」 · 任务台账")).to_be_visible()
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # a preview writes nothing
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "upload_preview.png"), full_page=True)
 
