@@ -61,6 +61,18 @@ def hostile(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def other_communities(demo) -> list[str]:
+    """Every community of the demo but 崇北社区 by name (the scope tests' community user must see none),
+    read from the warehouse so a community the demo gains is checked too."""
+    import duckdb
+
+    with duckdb.connect(str(demo[0]), read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM communities ORDER BY name").fetchall()]
+    # A name inside 崇北社区 (or holding it) would be found in 崇北's own text.
+    return [n for n in names if n not in "崇北社区" and "崇北社区" not in n]
+
+
+@pytest.fixture(scope="session")
 def plain(demo, tmp_path_factory) -> Path:
     """The demo's data in a warehouse that is not marked as the demo (as after a real load): the app asks
     for sign-in on it."""

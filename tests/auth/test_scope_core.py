@@ -15,27 +15,14 @@ from streetdash.db import connect_readonly
 from streetdash.filters import Filters
 
 CHONGBEI = Scope(("崇文街道",), ("崇北社区",))
-OTHERS = [
-    "新建社区",
-    "永安社区",
-    "府东社区",
-    "振兴社区",
-    "文苑社区",
-    "古桥社区",
-    "滨湖社区",
-    "星河社区",
-    "卧虎湾一社区",
-    "御东社区",
-    "恒安社区",
-]
 
 
-def test_a_community_readers_report_holds_their_community_only(plain):
+def test_a_community_readers_report_holds_their_community_only(plain, other_communities):
     raw, data = report.monthly_report("崇文街道", "2022-12", scope=CHONGBEI, db=plain, images=False)
     doc = Document(io.BytesIO(raw))
     text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     assert data.filters.communities == ("崇北社区",) and data.communities["community"].tolist() == ["崇北社区"]
-    assert data.reference == "所辖社区整体" and not [name for name in OTHERS if name in text]
+    assert data.reference == "所辖社区整体" and not [name for name in other_communities if name in text]
     whole, everything = report.monthly_report("崇文街道", "2022-12", db=plain, images=False)  # the CLI: all
     assert len(everything.communities) == 6 and everything.reference == "街道整体"
     with pytest.raises(report.ReportError, match="您的数据范围内崇文街道没有社区「永安社区」"):

@@ -24,19 +24,6 @@ from tests.pages.test_downloads import downloads  # noqa: F401 - fixture
 from tests.pages.test_pages import open_page
 
 MINE = "崇北社区"
-OTHERS = [
-    "新建社区",
-    "永安社区",
-    "府东社区",
-    "振兴社区",
-    "文苑社区",
-    "古桥社区",
-    "滨湖社区",
-    "星河社区",
-    "卧虎湾一社区",
-    "御东社区",
-    "恒安社区",
-]
 YEAR = dict(start="2022-01-01", end="2022-12-31")
 START, END = dt.date(2022, 1, 1), dt.date(2022, 12, 31)
 
@@ -73,21 +60,21 @@ def assert_own_cards(at, own: pd.Series) -> None:
     assert shown["发布就业信息（条）"] == format_value("jobs.postings", own["jobs_postings"]) == "61"
 
 
-def test_the_overview_holds_the_community_only(plain, monkeypatch, own):
+def test_the_overview_holds_the_community_only(plain, monkeypatch, own, other_communities):
     at = community_page("pages/overview.py", plain, monkeypatch)
     assert_own_cards(at, own)
     ranking = at.dataframe[0].value
     assert ranking["社区"].tolist() == [MINE] and ranking["发布任务数"].tolist() == [61]
     assert at.caption[0].value.startswith(f"{MINE} · 2022年")
-    assert not [name for name in OTHERS if name in shown_text(at)]
+    assert not [name for name in other_communities if name in shown_text(at)]
     assert at.sidebar.selectbox[0].options == ["崇文街道"] and at.sidebar.multiselect[0].options == [MINE]
 
 
-def test_a_link_forged_to_another_community_shows_none_of_it(plain, monkeypatch, own):
+def test_a_link_forged_to_another_community_shows_none_of_it(plain, monkeypatch, own, other_communities):
     at = community_page("pages/overview.py", plain, monkeypatch, community="永安社区")
     assert f"{auth.literal('永安社区')}不在您的数据范围" in at.warning[0].value
     assert_own_cards(at, own)  # 崇北's figures, not 永安's
-    assert not [name for name in OTHERS if name in shown_text(at).replace(at.warning[0].value, "")]
+    assert not [name for name in other_communities if name in shown_text(at).replace(at.warning[0].value, "")]
     street = community_page("pages/tasks.py", plain, monkeypatch, street="许庄街道", community="古桥社区")
     assert f"{auth.literal('许庄街道')}、{auth.literal('古桥社区')}不在您的数据范围" in street.warning[0].value
     assert cards(street)["发布任务数"] == "61"  # still 崇北's
@@ -142,7 +129,7 @@ def test_the_grid_map_and_card_hold_the_community_only(plain, monkeypatch):
     assert any(markdown(sorted(mine)[0]) in h.value for h in card.subheader) and not card.warning
 
 
-def test_the_monthly_report_is_of_the_community_only(plain, monkeypatch):
+def test_the_monthly_report_is_of_the_community_only(plain, monkeypatch, other_communities):
     from PIL import Image
 
     drawn = []
@@ -156,7 +143,7 @@ def test_the_monthly_report_is_of_the_community_only(plain, monkeypatch):
     _, document, figures = at.session_state["report"]
     doc = Document(io.BytesIO(document))
     text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
-    assert not [name for name in OTHERS if name in text]
+    assert not [name for name in other_communities if name in text]
     assert "街道整体" not in text and "所辖社区整体" in text
     with connect_readonly(plain) as con:
         december = metrics.selection_metrics(con, dt.date(2022, 12, 1), dt.date(2022, 12, 31), [MINE]).iloc[0]
