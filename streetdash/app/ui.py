@@ -62,7 +62,7 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
     """Cards for ``keys``, four to a row, each against the previous period; returns the scope's figures."""
     from streetdash.app import data
 
-    current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
+    current, previous = data.scope_and_previous(f)
     from streetdash.app.layout import kpi_key, responsive
 
     responsive()
