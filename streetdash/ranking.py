@@ -49,8 +49,10 @@ def marks(table: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]) -> 
         against = reference(scope_row, key, len(table))
         if m.direction == "neutral" or is_missing(against):
             continue
-        for index, value in table[m.name].items():
-            if is_missing(value) or value == against:
-                continue
-            out.at[index, m.name] = BETTER if (value > against) == (m.direction == "higher") else WORSE
+        # Whole columns at once: a missing value compares false both ways and stays unmarked.
+        values = pd.to_numeric(table[m.name], errors="coerce").astype("float64")
+        higher, lower = values > against, values < against
+        better, worse = (higher, lower) if m.direction == "higher" else (lower, higher)
+        out.loc[better.to_numpy(), m.name] = BETTER
+        out.loc[worse.to_numpy(), m.name] = WORSE
     return out
