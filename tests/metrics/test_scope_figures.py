@@ -43,6 +43,19 @@ def check_random_scopes(con: duckdb.DuckDBPyConnection, examples: int, seed: int
     assert_same_figures(con, Filters(streets[0], (), dt.date(2022, 3, 1), dt.date(2022, 3, 31)))
 
 
+def test_same_columns_as_metrics_grouped(demo):
+    """A metric added to metrics_grouped and not to metrics_grouped_sets fails here first."""
+    with duckdb.connect(str(demo[0]), read_only=True) as con:
+        params = {"s": dt.date(2024, 1, 1), "e": dt.date(2024, 1, 31)}
+        grouped = con.execute("DESCRIBE SELECT * FROM metrics_grouped($s, $e, false, false, NULL)", params).fetchall()
+        sets = con.execute(
+            "DESCRIBE SELECT * EXCLUDE (is_group, previous)"
+            " FROM metrics_grouped_sets($s, $e, NULL, NULL, false, false, NULL, NULL, true)",
+            params,
+        ).fetchall()
+    assert [r[:2] for r in sets] == [r[:2] for r in grouped]
+
+
 def test_one_query_gives_the_three_frames_on_the_demo(demo):
     with duckdb.connect(str(demo[0]), read_only=True) as con:
         check_random_scopes(con, examples=30)

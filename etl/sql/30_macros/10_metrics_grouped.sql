@@ -12,72 +12,36 @@
 -- denominators, medians over records, distinct persons over records), never from the communities' rates.
 -- Counts are 0 when there is nothing; a rate or median with nothing to divide or rank is NULL.
 -- The public macros (community_metrics, community_monthly, street_metrics, street_monthly,
--- selection_metrics, selection_monthly) wrap this one through metrics_grouped, at the end.
---
--- metrics_grouped_sets computes several of those results in one query, for a page that shows them
--- together (the scope, the same period before, and each community): planning this query costs more
--- than running it on a street's rollups, so one query instead of three is most of a re-render.
--- prev_start/prev_end (or NULL) add the period before as a second set of rows (previous = true);
--- it must end before start_date, and by_month must be false with it. within_street (or NULL) keeps
--- one street's communities (not a selection's: a selection is its own scope, as in selection_metrics).
--- with_communities adds, beside a street or selection group, each of its communities as a group of
--- its own (is_group = false) for the current period, figured exactly as community grouping does.
--- is_group is true for a street or selection group; a community's key never meets a group's in a join.
+-- selection_metrics, selection_monthly) wrap this one.
 --
 -- Every read of a rollup also filters `day` by the range itself (constants when the query is planned),
 -- so the zone maps of the day-sorted tables skip the rest before the join with the periods.
-CREATE OR REPLACE MACRO metrics_grouped_sets(
-    start_date, end_date, prev_start, prev_end, by_street, by_month, selection, within_street, with_communities
-) AS TABLE
+CREATE OR REPLACE MACRO metrics_grouped(start_date, end_date, by_street, by_month, selection) AS TABLE
 WITH
-chosen AS (
-    SELECT *
-    FROM rollup_communities
-    WHERE (selection IS NULL OR list_contains(selection, community) OR list_contains(selection, community_id))
-),
 scope AS (
     SELECT
         *,
         CASE WHEN selection IS NOT NULL THEN '所选社区' WHEN by_street THEN street ELSE community_id END
-            AS group_key,
-        (by_street OR selection IS NOT NULL) AS is_group
-    FROM chosen
-    WHERE within_street IS NULL OR selection IS NOT NULL OR street = within_street
-    UNION ALL
-    SELECT *, community_id AS group_key, false AS is_group
-    FROM chosen
-    WHERE with_communities AND (by_street OR selection IS NOT NULL)
-        AND (within_street IS NULL OR street = within_street)
+            AS group_key
+    FROM rollup_communities
+    WHERE selection IS NULL OR list_contains(selection, community) OR list_contains(selection, community_id)
 ),
--- period_key names a period and lets a day find it by equality (a hash join) instead of a range join
--- over every period: the month of the day, or the start of the range (or of the period before) it
--- falls in; the range check stays as well.
+-- period_key lets a day find its period by equality (a hash join) instead of a range join over every
+-- period: the month of the day, or one constant for the whole range; the range check stays as well.
 periods AS (
-    SELECT *, false AS previous, coalesce(month, p_start) AS period_key
-    FROM metric_periods(start_date, end_date, by_month)
-    UNION ALL
-    SELECT *, true AS previous, p_start AS period_key
-    FROM metric_periods(prev_start, prev_end, false)
-    WHERE prev_start IS NOT NULL AND NOT by_month
+    SELECT *, coalesce(month, DATE '0001-01-01') AS period_key FROM metric_periods(start_date, end_date, by_month)
 ),
-groups AS (
-    SELECT DISTINCT s.group_key, s.is_group, p.month, p.previous, p.period_key
-    FROM scope s CROSS JOIN periods p
-    -- A community on its own beside its group: the current period only.
-    WHERE s.is_group OR NOT p.previous OR NOT (by_street OR selection IS NOT NULL)
-),
+groups AS (SELECT DISTINCT s.group_key, p.month FROM scope s CROSS JOIN periods p),
 
 -- The additive parts, summed over the days of each period.
 daily AS (
-    SELECT s.group_key, s.is_group, p.period_key, sum(COLUMNS(r.* EXCLUDE (community_id, day)))
+    SELECT s.group_key, p.month, sum(COLUMNS(r.* EXCLUDE (community_id, day)))
     FROM rollup_daily r
     JOIN scope s USING (community_id)
     JOIN periods p
-        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE)
-            WHEN prev_start IS NULL OR r.day >= CAST(start_date AS DATE) THEN CAST(start_date AS DATE)
-            ELSE CAST(prev_start AS DATE) END
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE) ELSE DATE '0001-01-01' END
         AND r.day BETWEEN p.p_start AND p.p_end
-    WHERE r.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    WHERE r.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
     GROUP BY ALL
 ),
 -- What stands at the end of each period (not bounded below by the range's start: a range after the
@@ -85,8 +49,7 @@ daily AS (
 stock AS (
     SELECT
         s.group_key,
-        s.is_group,
-        p.period_key,
+        p.month,
         sum(r.overdue_open) AS overdue_open,
         sum(r.points_to_date) AS points_to_date,
         sum(r.residents_to_date) AS residents_to_date,
@@ -105,8 +68,7 @@ stock AS (
 records AS (
     SELECT
         s.group_key,
-        s.is_group,
-        p.period_key,
+        p.month,
         median(r.value) FILTER (WHERE r.kind = 'task_days') AS tasks_median_days_to_close,
         -- Due in the period and closed after the due day, but by the end of the period.
         sum(r.n) FILTER (WHERE r.kind = 'task_late' AND r.until <= p.p_end) AS tasks_due_closed_late,
@@ -121,24 +83,22 @@ records AS (
     FROM rollup_records r
     JOIN scope s USING (community_id)
     JOIN periods p
-        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE)
-            WHEN prev_start IS NULL OR r.day >= CAST(start_date AS DATE) THEN CAST(start_date AS DATE)
-            ELSE CAST(prev_start AS DATE) END
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE) ELSE DATE '0001-01-01' END
         AND r.day BETWEEN p.p_start AND p.p_end
-    WHERE r.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    WHERE r.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
     GROUP BY ALL
 ),
 -- Residents with any points entry by the end of each period (each starts with 100 points: the mean
 -- balance is 100 + all their points by then / how many they are).
 residents AS (
-    SELECT x.group_key, x.is_group, p.period_key, count(x.person_key) AS residents
+    SELECT x.group_key, p.month, count(x.person_key) AS residents
     FROM (
         -- Each resident once per group, from their first entry in any of its communities.
-        SELECT s.group_key, s.is_group, r.person_key, min(r.day) AS first_day
+        SELECT s.group_key, r.person_key, min(r.day) AS first_day
         FROM rollup_residents r
         JOIN scope s USING (community_id)
         -- A community's own count is in rollup_stock; only groups of several communities count here.
-        WHERE r.day <= CAST(end_date AS DATE) AND s.is_group
+        WHERE r.day <= CAST(end_date AS DATE) AND (by_street OR selection IS NOT NULL)
         GROUP BY ALL
     ) x
     JOIN periods p ON x.first_day <= p.p_end
@@ -148,7 +108,6 @@ residents AS (
 grid_metrics AS (
     SELECT
         group_key,
-        is_group,
         sum(grids) AS grids,
         sum(grid_households) AS grid_households,
         -- Coverage compares like with like: only communities whose household count is known.
@@ -168,7 +127,7 @@ grid_metrics AS (
 ),
 -- A pair counts for each community it touches, and once for a street or selection.
 overlap_metrics AS (
-    SELECT s.group_key, s.is_group, count(DISTINCT o.pair) AS overlaps
+    SELECT s.group_key, count(DISTINCT o.pair) AS overlaps
     FROM rollup_grid_pairs o
     JOIN scope s USING (community_id)
     GROUP BY ALL
@@ -177,21 +136,21 @@ overlap_metrics AS (
 -- Distinct members, as metrics_grouped_records: registered in the period (reported by its end, not
 -- left before its start), active if they claimed a task in it or lead a project that ran in it.
 registered_members AS (
-    SELECT DISTINCT s.group_key, s.is_group, p.period_key, p.p_start, p.p_end, r.person_key
+    SELECT DISTINCT s.group_key, p.month, p.p_start, p.p_end, r.person_key
     FROM rollup_party r
     JOIN scope s USING (community_id)
     JOIN periods p ON r.day <= p.p_end AND (r.until IS NULL OR r.until >= p.p_start)
     WHERE r.kind = 'member' AND r.day <= CAST(end_date AS DATE)
 ),
 member_claims AS (
-    SELECT m.group_key, m.is_group, m.period_key, m.person_key, sum(k.n) AS claims, sum(k.hours) AS hours
+    SELECT m.group_key, m.month, m.person_key, sum(k.n) AS claims, sum(k.hours) AS hours
     FROM registered_members m
     JOIN rollup_party k ON k.person_key = m.person_key AND k.day BETWEEN m.p_start AND m.p_end
-    WHERE k.kind = 'claim' AND k.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    WHERE k.kind = 'claim' AND k.day BETWEEN CAST(start_date AS DATE) AND CAST(end_date AS DATE)
     GROUP BY ALL
 ),
 member_projects AS (
-    SELECT DISTINCT m.group_key, m.is_group, m.period_key, m.person_key
+    SELECT DISTINCT m.group_key, m.month, m.person_key
     FROM registered_members m
     JOIN rollup_party j ON j.person_key = m.person_key
     WHERE j.kind = 'project' AND j.day <= m.p_end AND (j.until IS NULL OR j.until >= m.p_start)
@@ -200,26 +159,23 @@ member_projects AS (
 member_metrics AS (
     SELECT
         m.group_key,
-        m.is_group,
-        m.period_key,
+        m.month,
         count(*) AS registered,
         count(*) FILTER (WHERE c.person_key IS NOT NULL OR j.person_key IS NOT NULL) AS active,
         sum(c.hours) AS service_hours
     FROM registered_members m
     LEFT JOIN member_claims c
-        ON c.group_key = m.group_key AND c.is_group = m.is_group AND c.period_key = m.period_key
-        AND c.person_key = m.person_key
+        ON c.group_key = m.group_key AND c.month IS NOT DISTINCT FROM m.month AND c.person_key = m.person_key
     LEFT JOIN member_projects j
-        ON j.group_key = m.group_key AND j.is_group = m.is_group AND j.period_key = m.period_key
-        AND j.person_key = m.person_key
+        ON j.group_key = m.group_key AND j.month IS NOT DISTINCT FROM m.month AND j.person_key = m.person_key
     GROUP BY ALL
 ),
 -- A 街道党工委 (no community) counts for its street; the communities' organisations are in rollup_stock
 -- (founded by the period's end) and rollup_communities (no founding date: every period).
 street_orgs AS (
-    SELECT s.group_key, s.is_group, p.period_key, count(DISTINCT o.org_id) AS orgs
+    SELECT s.group_key, p.month, count(DISTINCT o.org_id) AS orgs
     FROM stg_party_orgs o
-    JOIN (SELECT DISTINCT group_key, is_group, street FROM scope WHERE is_group) s ON s.street = o.street
+    JOIN (SELECT DISTINCT group_key, street FROM scope) s ON s.street = o.street
     JOIN periods p ON o.established_at IS NULL OR o.established_at <= p.p_end
     WHERE o.community_id IS NULL AND selection IS NULL AND by_street
     GROUP BY ALL
@@ -229,8 +185,6 @@ street_orgs AS (
 SELECT
     g.group_key,
     g.month,
-    g.is_group,
-    g.previous,
 
     CAST(coalesce(d.tasks_published, 0) AS BIGINT) AS tasks_published,
     CAST(coalesce(d.tasks_claims, 0) AS BIGINT) AS tasks_claims,
@@ -282,7 +236,7 @@ SELECT
     CAST(coalesce(-d.points_redemption_points, 0) AS BIGINT) AS points_redeemed,
     coalesce(r.points_redeemers, 0) AS points_redeemers,
     100 + k.points_to_date
-        / nullif(CASE WHEN g.is_group THEN n.residents ELSE k.residents_to_date END, 0)
+        / nullif(CASE WHEN by_street OR selection IS NOT NULL THEN n.residents ELSE k.residents_to_date END, 0)
         AS points_balance,
 
     d.ledgers_rejected / nullif(d.ledgers_rows_read, 0) AS ledgers_rejection_rate,
@@ -304,16 +258,11 @@ SELECT
     CAST(coalesce(k.volunteer_teams, 0) AS BIGINT) AS volunteers_teams,
     CAST(coalesce(k.neighbours, 0) AS BIGINT) AS volunteers_neighbours
 FROM groups g
-LEFT JOIN daily d ON d.group_key = g.group_key AND d.is_group = g.is_group AND d.period_key = g.period_key
-LEFT JOIN stock k ON k.group_key = g.group_key AND k.is_group = g.is_group AND k.period_key = g.period_key
-LEFT JOIN records r ON r.group_key = g.group_key AND r.is_group = g.is_group AND r.period_key = g.period_key
-LEFT JOIN residents n ON n.group_key = g.group_key AND n.is_group = g.is_group AND n.period_key = g.period_key
-LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key AND gr.is_group = g.is_group
-LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key AND ov.is_group = g.is_group
-LEFT JOIN member_metrics pm ON pm.group_key = g.group_key AND pm.is_group = g.is_group AND pm.period_key = g.period_key
-LEFT JOIN street_orgs so ON so.group_key = g.group_key AND so.is_group = g.is_group AND so.period_key = g.period_key;
-
--- The one grouping of the public macros: one set of rows, no period before, no communities beside.
-CREATE OR REPLACE MACRO metrics_grouped(start_date, end_date, by_street, by_month, selection) AS TABLE
-SELECT * EXCLUDE (is_group, previous)
-FROM metrics_grouped_sets(start_date, end_date, NULL, NULL, by_street, by_month, selection, NULL, false);
+LEFT JOIN daily d ON d.group_key = g.group_key AND d.month IS NOT DISTINCT FROM g.month
+LEFT JOIN stock k ON k.group_key = g.group_key AND k.month IS NOT DISTINCT FROM g.month
+LEFT JOIN records r ON r.group_key = g.group_key AND r.month IS NOT DISTINCT FROM g.month
+LEFT JOIN residents n ON n.group_key = g.group_key AND n.month IS NOT DISTINCT FROM g.month
+LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key
+LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key
+LEFT JOIN member_metrics pm ON pm.group_key = g.group_key AND pm.month IS NOT DISTINCT FROM g.month
+LEFT JOIN street_orgs so ON so.group_key = g.group_key AND so.month IS NOT DISTINCT FROM g.month;
