@@ -196,6 +196,12 @@ class Assessment:
 
     def ranking(self) -> pd.DataFrame:
         """名次, the group, 得分, 等级, 较上月 (change of rank), 无数据: best first, unscored last."""
+        # Made once per object (a page shows the table and reads its names): a copy each call.
+        if "_ranking" not in self.__dict__:
+            self.__dict__["_ranking"] = self._ranking()
+        return self.__dict__["_ranking"].copy()
+
+    def _ranking(self) -> pd.DataFrame:
         now = self.ranks(self.month)
         before = self.ranks(self.months[-2]) if len(self.months) > 1 else {}
         rows = [

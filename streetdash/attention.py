@@ -18,11 +18,15 @@ def attention_items(communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[
     items: list[tuple[str, str]] = []
 
     def rows(frame: pd.DataFrame, column: str, mask, descending: bool = False) -> list[tuple]:
-        # Two columns, as plain tuples: itertuples over every metric column costs more than the page.
-        picked = frame.loc[mask, ["community", column]]
+        # Two columns, as plain lists: pandas' indexing per item costs more than the page.
+        keep = mask.to_numpy(dtype=bool, na_value=False)
+        names = frame["community"].to_numpy()[keep].tolist()
+        values = frame[column].to_numpy()[keep].tolist()
         if descending:
-            picked = picked.sort_values(column, ascending=False)
-        return list(picked.itertuples(index=False, name=None))
+            # pandas' order, ties included (it is not a stable sort descending).
+            order = pd.Series(values, dtype="float64").sort_values(ascending=False).index
+            names, values = [names[i] for i in order], [values[i] for i in order]
+        return list(zip(names, values, strict=True))
 
     for name, value in rows(communities, "tasks_overdue_open", communities["tasks_overdue_open"] > 0, True):
         items.append((f"{name}：超期未办结任务 {value:,} 件", "pages/tasks.py"))

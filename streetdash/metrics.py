@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -41,6 +42,8 @@ COMMUNITY_MACROS = (
     "community_party_service_by_kind",
 )
 STREET_MACROS = ("street_metrics", "street_monthly")
+# Columns of scope_with_communities that only say which part a row belongs to.
+_PART_COLUMNS = ["part", "previous"]
 
 
 def is_missing(value) -> bool:
@@ -200,6 +203,70 @@ def scope_monthly(
     if communities:
         return selection_monthly(con, start, end, communities)
     return street_monthly(con, start, end, street)
+
+
+@dataclass(frozen=True)
+class ScopeFigures:
+    """What a page shows together: the scope as :func:`scope_metrics` gives it for the period and for
+    the period before, and :func:`community_metrics` of the scope for the period; the same frames,
+    read in one query."""
+
+    current: pd.DataFrame
+    previous: pd.DataFrame
+    communities: pd.DataFrame
+
+
+def scope_figures(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    previous: tuple[dt.date, dt.date] | None,
+    street: str | None = None,
+    communities: Sequence[str] | None = None,
+) -> ScopeFigures:
+    """:func:`scope_metrics` for the period and for ``previous`` (start, end; an empty frame for None),
+    and :func:`community_metrics`, from the warehouse's ``scope_with_communities``: one query, where a
+    filter change would otherwise plan the big metric query three times."""
+    prev_start, prev_end = previous or (None, None)
+    chosen = list(communities) if communities else None
+    try:
+        frame = con.execute(
+            "SELECT * FROM scope_with_communities($start, $end, $prev_start, $prev_end, $street, $communities)",
+            {
+                "start": start,
+                "end": end,
+                "prev_start": prev_start,
+                "prev_end": prev_end,
+                "street": street,
+                "communities": chosen,
+            },
+        ).df()
+    except duckdb.CatalogException:
+        # A warehouse loaded before the macro existed (the next load adds it): the three queries.
+        current = scope_metrics(con, start, end, street, communities)
+        before = scope_metrics(con, prev_start, prev_end, street, communities) if previous else current.iloc[0:0]
+        return ScopeFigures(current, before, community_metrics(con, start, end, street, communities))
+    scope_columns = (["street"] if chosen is None else []) + list(frame.columns[5:])
+
+    def part(mask, columns: list[str]) -> pd.DataFrame:
+        return _typed_alone(frame.loc[mask, columns].reset_index(drop=True))
+
+    is_scope = frame["part"] == "scope"
+    return ScopeFigures(
+        current=part(is_scope & ~frame["previous"], scope_columns),
+        previous=part(is_scope & frame["previous"], scope_columns),
+        communities=part(~is_scope, list(frame.columns[2:])),
+    )
+
+
+def _typed_alone(part: pd.DataFrame) -> pd.DataFrame:
+    """A part of a result typed as its own query would be: DuckDB gives an integer column the nullable
+    type (Int64) only when it holds a NULL, so one part's missing value must not retype another part."""
+    for column, dtype in part.dtypes.items():
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and hasattr(dtype, "numpy_dtype"):
+            if dtype.numpy_dtype.kind in "iub" and not part[column].isna().any():
+                part[column] = part[column].astype(dtype.numpy_dtype)
+    return part
 
 
 def breakdown(

@@ -6,6 +6,7 @@ its Word table the same way.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from streetdash.metrics import is_missing, load_catalogue
@@ -43,14 +44,17 @@ def reference(scope_row: pd.Series | None, key: str, communities: int):
 def marks(table: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]) -> pd.DataFrame:
     """For each cell of :func:`ranking_table`: ``better``, ``worse`` or "" (equal, missing, neutral)."""
     catalogue = load_catalogue()
-    out = pd.DataFrame("", index=table.index, columns=table.columns)
+    # Filled as arrays and framed once: pandas' cell and mask assignment cost more than the page.
+    out = {name: np.full(len(table), "", dtype=object) for name in table.columns}
     for key in keys:
         m = catalogue[key]
         against = reference(scope_row, key, len(table))
         if m.direction == "neutral" or is_missing(against):
             continue
-        for index, value in table[m.name].items():
-            if is_missing(value) or value == against:
-                continue
-            out.at[index, m.name] = BETTER if (value > against) == (m.direction == "higher") else WORSE
-    return out
+        # A missing value compares false both ways and stays unmarked.
+        values = pd.to_numeric(table[m.name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        higher, lower = values > against, values < against
+        better, worse = (higher, lower) if m.direction == "higher" else (lower, higher)
+        out[m.name][better] = BETTER
+        out[m.name][worse] = WORSE
+    return pd.DataFrame(out, index=table.index, columns=table.columns)

@@ -23,7 +23,9 @@ BAND_STYLE = {
 }
 
 
-@st.cache_data(**CACHE)
+# Shared, not copied per rerun (st.cache_data would unpickle every score of every month on each
+# filter change): nothing changes an Assessment once made; its ranking table is made once and copied.
+@st.cache_resource(**CACHE)
 def _assessment(
     version: str,
     schemes_version: str,

@@ -59,28 +59,43 @@ def community_ids() -> tuple[str, ...] | None:
 @st.cache_data(**CACHE)
 def _metrics(version: str, name: str, f: Filters) -> pd.DataFrame:
     with connect_readonly() as con:
-        if name == "community":
-            return metrics.community_metrics(con, f.start, f.end, f.street, f.communities)
         if name == "community_monthly":
             return metrics.community_monthly(con, f.start, f.end, f.street, f.communities)
-        # The scope as one group: the street, or the chosen communities (both from their records).
-        fn = metrics.scope_monthly if name == "scope_monthly" else metrics.scope_metrics
-        return fn(con, f.start, f.end, f.street, f.communities)
+        # The scope as one group per month: the street, or the chosen communities (from their records).
+        return metrics.scope_monthly(con, f.start, f.end, f.street, f.communities)
+
+
+@st.cache_data(**CACHE)
+def _figures(version: str, f: Filters) -> metrics.ScopeFigures:
+    # The scope now and in the period before, and its communities: what a page with KPI cards and a
+    # community table shows, read together in one query (planning it is most of a filter change).
+    before = f.previous()
+    with connect_readonly() as con:
+        return metrics.scope_figures(con, f.start, f.end, (before.start, before.end), f.street, f.communities)
 
 
 def community_metrics(f: Filters) -> pd.DataFrame:
     """One row per community of the scope."""
-    return _metrics(warehouse_version(), "community", clamp(f))
+    return _figures(warehouse_version(), clamp(f)).communities
 
 
 def community_monthly(f: Filters) -> pd.DataFrame:
     return _metrics(warehouse_version(), "community_monthly", clamp(f))
 
 
+def _first(frame: pd.DataFrame) -> pd.Series | None:
+    return frame.iloc[0] if not frame.empty else None
+
+
 def scope_metrics(f: Filters) -> pd.Series | None:
     """The whole scope (the street, or the chosen communities) as one row of figures."""
-    frame = _metrics(warehouse_version(), "scope", clamp(f))
-    return frame.iloc[0] if not frame.empty else None
+    return _first(_figures(warehouse_version(), clamp(f)).current)
+
+
+def scope_and_previous(f: Filters) -> tuple[pd.Series | None, pd.Series | None]:
+    """:func:`scope_metrics` for the period and for the period before (``f.previous()``), for 环比."""
+    figures = _figures(warehouse_version(), clamp(f))
+    return _first(figures.current), _first(figures.previous)
 
 
 def scope_monthly(f: Filters) -> pd.DataFrame:

@@ -62,7 +62,7 @@ def kpi_rows(f: Filters, keys: list[str]) -> pd.Series | None:
     """Cards for ``keys``, four to a row, each against the previous period; returns the scope's figures."""
     from streetdash.app import data
 
-    current, previous = data.scope_metrics(f), data.scope_metrics(f.previous())
+    current, previous = data.scope_and_previous(f)
     from streetdash.app.layout import kpi_key, responsive
 
     responsive()
@@ -306,12 +306,13 @@ _MARK_STYLE = {
 def ranking(communities: pd.DataFrame, scope_row: pd.Series | None, keys: list[str]):
     """Communities with the given metrics, each cell green or red against the scope's own figure."""
     table = ranking_logic.ranking_table(communities, keys)
-    marks = ranking_logic.marks(table, scope_row, keys)
-    styler = table.style.apply(lambda _: marks.map(_MARK_STYLE.get), axis=None)
+    styles = ranking_logic.marks(table, scope_row, keys).map(_MARK_STYLE.get)
+    # One format call for every column: each call walks the table again, per rerun.
+    formats = {}
     for key in keys:
         m = metric(key)
-        styler = styler.format(lambda v, f=m.format: format_number(v, f), subset=[m.name], na_rep="—")
-    return styler
+        formats[m.name] = lambda v, kind=m.format: format_number(v, kind)
+    return table.style.apply(lambda _: styles, axis=None).format(formats, na_rep=MISSING)
 
 
 def attention(f: Filters, communities: pd.DataFrame, campaigns: pd.DataFrame) -> list[tuple[str, str]]:

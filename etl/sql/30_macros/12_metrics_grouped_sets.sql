@@ -1,0 +1,303 @@
+-- metrics_grouped_sets: what metrics_grouped computes (same metrics, same figures, read from the same
+-- rollups), for several results a page shows together, in one query: planning the metric query costs
+-- more than running it on a street's rollups, so one query instead of three is most of a filter change.
+--   prev_start/prev_end (or NULL): the period before as a second set of rows (previous = true); it must
+--     end before start_date, and by_month must be false with it;
+--   within_street (or NULL): one street's communities (not a selection's: a selection is its own scope,
+--     as in selection_metrics);
+--   with_communities: beside a street or selection group, each of its communities as a group of its own
+--     (is_group = false), for the current period only, figured as community grouping does.
+-- Rows: group_key, month, is_group (a street or selection group), previous, then the metric columns of
+-- metrics_grouped in its order. A community's key never meets a group's in a join (is_group is a key too).
+--
+-- A copy of metrics_grouped's formulas, not its replacement: written this way (two levels in the scope,
+-- periods named by key) the public macros lost the pushdown of their callers' street filter into the
+-- scan and took about twice as long at city scale (bench-large, 1,000,000 tasks), so they keep their own.
+-- tests/metrics/test_scope_figures.py holds this one equal to them, frame for frame; a new metric adds
+-- its formula here too.
+CREATE OR REPLACE MACRO metrics_grouped_sets(
+    start_date, end_date, prev_start, prev_end, by_street, by_month, selection, within_street, with_communities
+) AS TABLE
+WITH
+chosen AS (
+    SELECT *
+    FROM rollup_communities
+    WHERE (selection IS NULL OR list_contains(selection, community) OR list_contains(selection, community_id))
+),
+scope AS (
+    SELECT
+        *,
+        CASE WHEN selection IS NOT NULL THEN '所选社区' WHEN by_street THEN street ELSE community_id END
+            AS group_key,
+        (by_street OR selection IS NOT NULL) AS is_group
+    FROM chosen
+    WHERE within_street IS NULL OR selection IS NOT NULL OR street = within_street
+    UNION ALL
+    SELECT *, community_id AS group_key, false AS is_group
+    FROM chosen
+    WHERE with_communities AND (by_street OR selection IS NOT NULL)
+        AND (within_street IS NULL OR street = within_street)
+),
+-- period_key names a period and lets a day find it by equality (a hash join) instead of a range join
+-- over every period: the month of the day, or the start of the range (or of the period before) it
+-- falls in; the range check stays as well.
+periods AS (
+    SELECT *, false AS previous, coalesce(month, p_start) AS period_key
+    FROM metric_periods(start_date, end_date, by_month)
+    UNION ALL
+    SELECT *, true AS previous, p_start AS period_key
+    FROM metric_periods(prev_start, prev_end, false)
+    WHERE prev_start IS NOT NULL AND NOT by_month
+),
+groups AS (
+    SELECT DISTINCT s.group_key, s.is_group, p.month, p.previous, p.period_key
+    FROM scope s CROSS JOIN periods p
+    -- A community on its own beside its group: the current period only.
+    WHERE s.is_group OR NOT p.previous OR NOT (by_street OR selection IS NOT NULL)
+),
+
+-- The additive parts, summed over the days of each period.
+daily AS (
+    SELECT s.group_key, s.is_group, p.period_key, sum(COLUMNS(r.* EXCLUDE (community_id, day)))
+    FROM rollup_daily r
+    JOIN scope s USING (community_id)
+    JOIN periods p
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE)
+            WHEN prev_start IS NULL OR r.day >= CAST(start_date AS DATE) THEN CAST(start_date AS DATE)
+            ELSE CAST(prev_start AS DATE) END
+        AND r.day BETWEEN p.p_start AND p.p_end
+    WHERE r.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    GROUP BY ALL
+),
+-- What stands at the end of each period (not bounded below by the range's start: a range after the
+-- data's latest date ends at that date).
+stock AS (
+    SELECT
+        s.group_key,
+        s.is_group,
+        p.period_key,
+        sum(r.overdue_open) AS overdue_open,
+        sum(r.points_to_date) AS points_to_date,
+        sum(r.residents_to_date) AS residents_to_date,
+        sum(r.party_orgs) AS party_orgs,
+        sum(r.units) AS units,
+        sum(r.units_alliance) AS units_alliance,
+        sum(r.volunteer_teams) AS volunteer_teams,
+        sum(r.neighbours) AS neighbours,
+        sum(r.projects_overdue) AS projects_overdue
+    FROM rollup_stock r
+    JOIN scope s USING (community_id)
+    JOIN periods p ON r.day = p.p_end
+    WHERE r.day <= CAST(end_date AS DATE)
+    GROUP BY ALL
+),
+records AS (
+    SELECT
+        s.group_key,
+        s.is_group,
+        p.period_key,
+        median(r.value) FILTER (WHERE r.kind = 'task_days') AS tasks_median_days_to_close,
+        -- Due in the period and closed after the due day, but by the end of the period.
+        sum(r.n) FILTER (WHERE r.kind = 'task_late' AND r.until <= p.p_end) AS tasks_due_closed_late,
+        median(r.value) FILTER (WHERE r.kind = 'case') AS mediation_median_days,
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'case') AS mediation_mediators,
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker') AS jobs_registrations,
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker' AND r.flag) AS jobs_placements,
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident') AS points_participants,
+        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers,
+        -- Projects due in the period and closed after the planned day, but by the end of the period.
+        sum(r.n) FILTER (WHERE r.kind = 'project_late' AND r.until <= p.p_end) AS projects_closed_late
+    FROM rollup_records r
+    JOIN scope s USING (community_id)
+    JOIN periods p
+        ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE)
+            WHEN prev_start IS NULL OR r.day >= CAST(start_date AS DATE) THEN CAST(start_date AS DATE)
+            ELSE CAST(prev_start AS DATE) END
+        AND r.day BETWEEN p.p_start AND p.p_end
+    WHERE r.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    GROUP BY ALL
+),
+-- Residents with any points entry by the end of each period (each starts with 100 points: the mean
+-- balance is 100 + all their points by then / how many they are).
+residents AS (
+    SELECT x.group_key, x.is_group, p.period_key, count(x.person_key) AS residents
+    FROM (
+        -- Each resident once per group, from their first entry in any of its communities.
+        SELECT s.group_key, s.is_group, r.person_key, min(r.day) AS first_day
+        FROM rollup_residents r
+        JOIN scope s USING (community_id)
+        -- A community's own count is in rollup_stock; only groups of several communities count here.
+        WHERE r.day <= CAST(end_date AS DATE) AND s.is_group
+        GROUP BY ALL
+    ) x
+    JOIN periods p ON x.first_day <= p.p_end
+    GROUP BY ALL
+),
+-- Grids (the grid list as it is now, the same in every period) ----------------------------------
+grid_metrics AS (
+    SELECT
+        group_key,
+        is_group,
+        sum(grids) AS grids,
+        sum(grid_households) AS grid_households,
+        -- Coverage compares like with like: only communities whose household count is known.
+        sum(coalesce(grid_households, 0)) FILTER (WHERE households IS NOT NULL) AS covered_households,
+        sum(households) AS households,
+        sum(oversized_grids) AS oversized,
+        sum(grids_without_leader) AS no_leader,
+        sum(grid_staff) AS staff,
+        sum(grids_with_boundary) AS grids_with_boundary,
+        -- Area coverage over the communities that have a boundary (sum ignores those without).
+        sum(boundary_area_m2) AS boundary_area,
+        sum(covered_area_m2) AS covered_area,
+        sum(grids_with_party_group) AS grids_with_party_group,
+        sum(party_orgs_undated) AS party_orgs_undated
+    FROM scope
+    GROUP BY ALL
+),
+-- A pair counts for each community it touches, and once for a street or selection.
+overlap_metrics AS (
+    SELECT s.group_key, s.is_group, count(DISTINCT o.pair) AS overlaps
+    FROM rollup_grid_pairs o
+    JOIN scope s USING (community_id)
+    GROUP BY ALL
+),
+-- Party building (党建引领) ----------------------------------------------------------------------
+-- Distinct members, as metrics_grouped_records: registered in the period (reported by its end, not
+-- left before its start), active if they claimed a task in it or lead a project that ran in it.
+registered_members AS (
+    SELECT DISTINCT s.group_key, s.is_group, p.period_key, p.p_start, p.p_end, r.person_key
+    FROM rollup_party r
+    JOIN scope s USING (community_id)
+    JOIN periods p ON r.day <= p.p_end AND (r.until IS NULL OR r.until >= p.p_start)
+    WHERE r.kind = 'member' AND r.day <= CAST(end_date AS DATE)
+),
+member_claims AS (
+    SELECT m.group_key, m.is_group, m.period_key, m.person_key, sum(k.n) AS claims, sum(k.hours) AS hours
+    FROM registered_members m
+    JOIN rollup_party k ON k.person_key = m.person_key AND k.day BETWEEN m.p_start AND m.p_end
+    WHERE k.kind = 'claim' AND k.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+    GROUP BY ALL
+),
+member_projects AS (
+    SELECT DISTINCT m.group_key, m.is_group, m.period_key, m.person_key
+    FROM registered_members m
+    JOIN rollup_party j ON j.person_key = m.person_key
+    WHERE j.kind = 'project' AND j.day <= m.p_end AND (j.until IS NULL OR j.until >= m.p_start)
+        AND j.day <= CAST(end_date AS DATE)
+),
+member_metrics AS (
+    SELECT
+        m.group_key,
+        m.is_group,
+        m.period_key,
+        count(*) AS registered,
+        count(*) FILTER (WHERE c.person_key IS NOT NULL OR j.person_key IS NOT NULL) AS active,
+        sum(c.hours) AS service_hours
+    FROM registered_members m
+    LEFT JOIN member_claims c
+        ON c.group_key = m.group_key AND c.is_group = m.is_group AND c.period_key = m.period_key
+        AND c.person_key = m.person_key
+    LEFT JOIN member_projects j
+        ON j.group_key = m.group_key AND j.is_group = m.is_group AND j.period_key = m.period_key
+        AND j.person_key = m.person_key
+    GROUP BY ALL
+),
+-- A 街道党工委 (no community) counts for its street; the communities' organisations are in rollup_stock
+-- (founded by the period's end) and rollup_communities (no founding date: every period).
+street_orgs AS (
+    SELECT s.group_key, s.is_group, p.period_key, count(DISTINCT o.org_id) AS orgs
+    FROM stg_party_orgs o
+    JOIN (SELECT DISTINCT group_key, is_group, street FROM scope WHERE is_group) s ON s.street = o.street
+    JOIN periods p ON o.established_at IS NULL OR o.established_at <= p.p_end
+    WHERE o.community_id IS NULL AND selection IS NULL AND by_street
+    GROUP BY ALL
+)
+
+-- Final select: one column per metric key, dots as underscores (as metrics_grouped_records) ------
+SELECT
+    g.group_key,
+    g.month,
+    g.is_group,
+    g.previous,
+
+    CAST(coalesce(d.tasks_published, 0) AS BIGINT) AS tasks_published,
+    CAST(coalesce(d.tasks_claims, 0) AS BIGINT) AS tasks_claims,
+    CAST(coalesce(d.tasks_closed, 0) AS BIGINT) AS tasks_closed,
+    d.tasks_closed / nullif(d.tasks_published, 0) AS tasks_published_closure_rate,
+    CAST(coalesce(d.tasks_due, 0) AS BIGINT) AS tasks_due,
+    CAST(coalesce(d.tasks_due_closed_on_time, 0) + coalesce(r.tasks_due_closed_late, 0) AS BIGINT) AS tasks_due_closed,
+    (coalesce(d.tasks_due_closed_on_time, 0) + coalesce(r.tasks_due_closed_late, 0)) / nullif(d.tasks_due, 0)
+        AS tasks_closure_rate,
+    d.tasks_due_closed_on_time / nullif(d.tasks_due, 0) AS tasks_on_time_rate,
+    d.tasks_responded_in_time / nullif(d.tasks_published, 0) AS tasks_response_rate,
+    r.tasks_median_days_to_close,
+    CAST(coalesce(k.overdue_open, 0) AS BIGINT) AS tasks_overdue_open,
+    coalesce(d.tasks_claims, 0) / nullif(d.tasks_published, 0) AS tasks_claims_per_task,
+    d.tasks_satisfied / nullif(d.tasks_rated, 0) AS tasks_satisfaction_rate,
+
+    CAST(coalesce(d.mediation_cases, 0) AS BIGINT) AS mediation_cases,
+    CAST(coalesce(d.mediation_closed, 0) AS BIGINT) AS mediation_closed,
+    d.mediation_successes / nullif(d.mediation_closed, 0) AS mediation_success_rate,
+    CAST(coalesce(d.mediation_settled, 0) AS BIGINT) AS mediation_settled,
+    d.mediation_resolved_in_grid / nullif(d.mediation_settled, 0) AS mediation_grid_rate,
+    d.mediation_resolved_in_community / nullif(d.mediation_settled, 0) AS mediation_community_rate,
+    CAST(coalesce(d.mediation_escalated, 0) AS BIGINT) AS mediation_escalated,
+    r.mediation_median_days,
+    coalesce(r.mediation_mediators, 0) AS mediation_mediators,
+
+    CAST(coalesce(d.jobs_postings, 0) AS BIGINT) AS jobs_postings,
+    CAST(coalesce(d.jobs_vacancies, 0) AS BIGINT) AS jobs_vacancies,
+    coalesce(r.jobs_registrations, 0) AS jobs_registrations,
+    CAST(coalesce(d.jobs_intents, 0) AS BIGINT) AS jobs_intents,
+    coalesce(r.jobs_placements, 0) AS jobs_placements,
+    CAST(coalesce(d.jobs_trainees, 0) AS BIGINT) AS jobs_trainees,
+    CAST(coalesce(d.jobs_certified, 0) AS BIGINT) AS jobs_certified,
+    CAST(coalesce(d.events_count, 0) AS BIGINT) AS events_count,
+
+    CAST(coalesce(gr.grids, 0) AS BIGINT) AS grids_count,
+    gr.covered_households / nullif(gr.households, 0) AS grids_household_coverage,
+    -- Both need boundaries: NULL ("—") for a group without community (resp. grid) boundaries.
+    gr.covered_area / nullif(gr.boundary_area, 0) AS grids_area_coverage,
+    CASE WHEN gr.grids_with_boundary > 0 THEN CAST(coalesce(ov.overlaps, 0) AS BIGINT) END AS grids_overlaps,
+    CAST(coalesce(gr.oversized, 0) AS BIGINT) AS grids_oversized,
+    CAST(coalesce(gr.no_leader, 0) AS BIGINT) AS grids_no_leader,
+    gr.grid_households / nullif(gr.staff, 0) AS grids_households_per_staff,
+    (coalesce(d.tasks_published, 0) + coalesce(d.mediation_cases, 0)) * 1000.0 / nullif(gr.households, 0)
+        AS grids_events_per_1000,
+
+    coalesce(r.points_participants, 0) AS points_participants,
+    CAST(coalesce(d.points_earned, 0) AS BIGINT) AS points_earned,
+    CAST(coalesce(-d.points_redemption_points, 0) AS BIGINT) AS points_redeemed,
+    coalesce(r.points_redeemers, 0) AS points_redeemers,
+    100 + k.points_to_date
+        / nullif(CASE WHEN g.is_group THEN n.residents ELSE k.residents_to_date END, 0)
+        AS points_balance,
+
+    d.ledgers_rejected / nullif(d.ledgers_rows_read, 0) AS ledgers_rejection_rate,
+    d.ledgers_timely / nullif(d.ledgers_with_load_time, 0) AS ledgers_timeliness,
+
+    coalesce(pm.registered, 0) AS party_registered,
+    coalesce(pm.active, 0) AS party_active,
+    pm.active / nullif(pm.registered, 0) AS party_active_rate,
+    CAST(coalesce(pm.service_hours, 0) AS DOUBLE) AS party_service_hours,
+    CAST(coalesce(k.party_orgs, 0) + coalesce(gr.party_orgs_undated, 0) + coalesce(so.orgs, 0) AS BIGINT) AS party_orgs,
+    gr.grids_with_party_group / nullif(gr.grids, 0) AS party_grid_groups,
+    CAST(coalesce(k.units, 0) AS BIGINT) AS units_count,
+    CAST(coalesce(k.units_alliance, 0) AS BIGINT) AS units_alliance,
+    CAST(coalesce(d.projects_due, 0) AS BIGINT) AS projects_total,
+    CAST(coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0) AS BIGINT) AS projects_closed,
+    (coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0)) / nullif(d.projects_due, 0)
+        AS projects_closure_rate,
+    CAST(coalesce(k.projects_overdue, 0) AS BIGINT) AS projects_overdue,
+    CAST(coalesce(k.volunteer_teams, 0) AS BIGINT) AS volunteers_teams,
+    CAST(coalesce(k.neighbours, 0) AS BIGINT) AS volunteers_neighbours
+FROM groups g
+LEFT JOIN daily d ON d.group_key = g.group_key AND d.is_group = g.is_group AND d.period_key = g.period_key
+LEFT JOIN stock k ON k.group_key = g.group_key AND k.is_group = g.is_group AND k.period_key = g.period_key
+LEFT JOIN records r ON r.group_key = g.group_key AND r.is_group = g.is_group AND r.period_key = g.period_key
+LEFT JOIN residents n ON n.group_key = g.group_key AND n.is_group = g.is_group AND n.period_key = g.period_key
+LEFT JOIN grid_metrics gr ON gr.group_key = g.group_key AND gr.is_group = g.is_group
+LEFT JOIN overlap_metrics ov ON ov.group_key = g.group_key AND ov.is_group = g.is_group
+LEFT JOIN member_metrics pm ON pm.group_key = g.group_key AND pm.is_group = g.is_group AND pm.period_key = g.period_key
+LEFT JOIN street_orgs so ON so.group_key = g.group_key AND so.is_group = g.is_group AND so.period_key = g.period_key;
