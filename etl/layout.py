@@ -318,8 +318,10 @@ def _squeeze(text: str) -> str:
 def row_label(cells: Sequence[Cell], merged_note: bool = False) -> str | None:
     """What a non-record row is (合计行, 小计行, 总计行, 表尾, 备注行, 说明行), judged by its first written
     cell, or None for a row that may be a record."""
-    first = next((c for c in cells if c and c.strip()), None)
-    if first is None:
+    for first in cells:
+        if first and first.strip():
+            break
+    else:
         return None
     if first.lstrip()[0].isascii():
         # Every label starts with a Chinese character, and NFKC keeps an ASCII character ASCII (or

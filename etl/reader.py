@@ -139,9 +139,12 @@ def sheet_from_grid(file: Path, sheet: str | None, grid: Grid, schemas: Schemas,
     width = max((len(row) for row in grid.cells), default=0)
     blank = [None] * width
     rows = [grid.cells[r] if grid.own[r] else blank for r in records]
+    if any(len(row) != width for row in rows):  # spread_merges pads every row; zip would cut at a short one
+        rows = [row + [None] * (width - len(row)) for row in rows]
+    by_column = list(zip(*rows)) or [()] * width  # transposed at C speed, rather than a loop per column
     for i, name in block.mapping.items():
         lost_digits = LOST_DIGITS.get(kind.field(name).type)
-        values = [row[i] if i < len(row) else None for row in rows]
+        values = list(by_column[i])
         if lost_digits:
             for k, r in enumerate(records):
                 if values[k] is not None and is_number_cell(grid.raw[r][i]):
