@@ -263,10 +263,10 @@ def load_sheet(
             result.mapped_to_other = {kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n}
         _accept(con, kind, batch_id, file_label, sheet.sheet, result.started_at)
         _check_unique(con, kind)
-        counts = _upsert(con, kind)
+        accepted = _count(con, "SELECT count(*) FROM accepted")  # a view: counted once
+        counts = _upsert(con, kind, accepted)
         result.inserted, result.updated, result.unchanged = counts
         result.rejected = _count(con, "SELECT count(DISTINCT _row) FROM errors")
-        accepted = _count(con, "SELECT count(*) FROM accepted")
         result.superseded = result.rows_read - result.rejected - accepted
         headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
         headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
@@ -524,8 +524,9 @@ def _check_unique(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
         # The rows just rejected leave the view ``accepted`` by themselves, before the next rule looks.
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
+def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, accepted: int) -> tuple[int, int, int]:
     """Insert new keys, replace changed records, leave identical ones alone: (inserted, updated, unchanged).
+    ``accepted`` is how many rows the view ``accepted`` holds.
 
     Only keys already in the warehouse are compared (an inner join, small for new data), so a
     first load of a million rows is one ``INSERT ... SELECT``.
@@ -562,13 +563,12 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
         first_join = f" LEFT JOIN first_loads f ON {first_match}"
         con.execute(f"DELETE FROM {table} t USING existing a WHERE NOT a.same AND {key_match}")
     unchanged_match = " AND ".join(f"e.{ident(k)} = a.{ident(k)}" for k in kind.key)
-    inserted = _count(con, "SELECT count(*) FROM accepted") - updated - unchanged
+    inserted = accepted - updated - unchanged
     if inserted or updated:
         values = ", ".join([*(f"a.{c}" for c in carried), first_loaded])
-        con.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {values} FROM accepted a{first_join}"
-            f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})"
-        )
+        # Nothing unchanged (new data, a first load): every accepted row goes in, with no join to look.
+        leave_out = f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})" if unchanged else ""
+        con.execute(f"INSERT INTO {table} ({all_cols}) SELECT {values} FROM accepted a{first_join}{leave_out}")
     return inserted, updated, unchanged
 
 
