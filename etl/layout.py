@@ -78,12 +78,19 @@ def spread_merges(raw: list[list[object]], text: list[list[Cell]], spans: Sequen
     it would put one sentence into every field. Every other range's value applies to each of its
     cells, so a community written once for a block of rows lands on every row of the block.
     """
+    height = len(text)
+    written = text
+    own = [any(r) for r in written]  # cells are text or None, never ""
+    width = max([len(r) for r in text] + [s.right + 1 for s in spans if s.top < height] + [0])
+    if not any(s.top < height for s in spans):
+        # Nothing to spread (a sheet as software exports it): the rows as they are, padded where short,
+        # without copying a million cells three times.
+        cells = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in text]
+        values = [r if len(r) == width else list(r) + [None] * (width - len(r)) for r in raw]
+        return Grid(cells, written, own, set(), set(), values, [])
     written = [list(r) for r in text]
-    own = [any(c for c in r) for r in written]
     used = [i for r in written for i, c in enumerate(r) if c]
     first_col, last_col = (min(used), max(used)) if used else (0, 0)
-    height = len(text)
-    width = max([len(r) for r in text] + [s.right + 1 for s in spans if s.top < height] + [0])
     cells = [list(r) + [None] * (width - len(r)) for r in text]
     values = [list(r) + [None] * (width - len(r)) for r in raw]
     groups: set[tuple[int, int]] = set()
@@ -311,9 +318,15 @@ def _squeeze(text: str) -> str:
 def row_label(cells: Sequence[Cell], merged_note: bool = False) -> str | None:
     """What a non-record row is (合计行, 小计行, 总计行, 表尾, 备注行, 说明行), judged by its first written
     cell, or None for a row that may be a record."""
-    first = next((c for c in cells if c and c.strip()), None)
-    if first is None:
+    for first in cells:
+        if first and first.strip():
+            break
+    else:
         return None
+    if first.lstrip()[0].isascii():
+        # Every label starts with a Chinese character, and NFKC keeps an ASCII character ASCII (or
+        # composes it with a following mark into a Latin letter): a record's code or number, at once.
+        return "说明行" if merged_note else None
     text = _squeeze(first)
     if m := TOTAL.match(text):
         return f"{m.group(1)}行"

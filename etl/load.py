@@ -263,10 +263,10 @@ def load_sheet(
             result.mapped_to_other = {kind.field(name).header: n for name, n in con.execute(other_sql).fetchall() if n}
         _accept(con, kind, batch_id, file_label, sheet.sheet, result.started_at)
         _check_unique(con, kind)
-        counts = _upsert(con, kind)
+        accepted = _count(con, "SELECT count(*) FROM accepted")  # a view: counted once
+        counts = _upsert(con, kind, accepted)
         result.inserted, result.updated, result.unchanged = counts
         result.rejected = _count(con, "SELECT count(DISTINCT _row) FROM errors")
-        accepted = _count(con, "SELECT count(*) FROM accepted")
         result.superseded = result.rows_read - result.rejected - accepted
         headers = {f.name: sheet.columns.get(f.name, f.header) for f in kind.fields}
         headers[GEOMETRY_COLUMN] = GEOMETRY_HEADER
@@ -467,26 +467,35 @@ def _accept(
     sheet: str | None,
     loaded_at: dt.datetime,
 ) -> None:
-    """Rows without problems; of several rows with one key, the lowest (latest) in the sheet."""
+    """Rows without problems; of several rows with one key, the lowest (latest) in the sheet.
+
+    ``accepted`` is a view over ``parsed``, not a copy: a million rows are not copied once more on their
+    way into the ledger table, and rows rejected later (a uniqueness rule) leave it by themselves.
+    """
     cols = ", ".join(ident(c.name) for c in stored_columns(kind))
     keys = ", ".join(ident(k) for k in kind.key)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE accepted AS
-        SELECT {cols}, $batch AS batch_id, $file AS source_file, $sheet AS source_sheet, _row AS source_row,
-               CAST($loaded AS TIMESTAMP) AS {FIRST_LOADED}
-        FROM parsed WHERE _row NOT IN (SELECT _row FROM errors)
-        """,
-        {"batch": batch_id, "file": file_label, "sheet": sheet, "loaded": loaded_at},
-    )
+    ok = "_row NOT IN (SELECT _row FROM errors)"
     # A window over every row costs more than the rest of validation; repeated keys are rare, so
     # only their rows are looked at.
-    key_match = " AND ".join(f"a.{ident(k)} = d.{ident(k)}" for k in kind.key)
+    key_match = " AND ".join(f"p.{ident(k)} = d.{ident(k)}" for k in kind.key)
     con.execute(
         f"""
-        DELETE FROM accepted a USING (
-            SELECT {keys}, max(source_row) AS last_row FROM accepted GROUP BY ALL HAVING count(*) > 1
-        ) d WHERE {key_match} AND a.source_row < d.last_row
+        CREATE OR REPLACE TEMP TABLE superseded AS
+        SELECT p._row FROM parsed p JOIN (
+            SELECT {keys}, max(_row) AS last_row FROM parsed WHERE {ok} GROUP BY ALL HAVING count(*) > 1
+        ) d ON {key_match}
+        WHERE p._row < d.last_row AND p.{ok}
+        """
+    )
+    # A view cannot take parameters: the batch's own values, as literals.
+    source_sheet = sql_str(sheet) if sheet is not None else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW accepted AS
+        SELECT {cols}, {sql_str(batch_id)} AS batch_id, {sql_str(file_label)} AS source_file,
+               {source_sheet} AS source_sheet, _row AS source_row,
+               CAST({sql_str(loaded_at.isoformat(sep=" "))} AS TIMESTAMP) AS {FIRST_LOADED}
+        FROM parsed WHERE {ok} AND _row NOT IN (SELECT _row FROM superseded)
         """
     )
 
@@ -512,18 +521,20 @@ def _check_unique(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
             FROM accepted a WHERE EXISTS (SELECT 1 FROM ({others}) o WHERE {same} AND ({differs}))
             """
         )
-        con.execute("DELETE FROM accepted WHERE source_row IN (SELECT _row FROM errors)")
+        # The rows just rejected leave the view ``accepted`` by themselves, before the next rule looks.
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
+def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, accepted: int) -> tuple[int, int, int]:
     """Insert new keys, replace changed records, leave identical ones alone: (inserted, updated, unchanged).
+    ``accepted`` is how many rows the view ``accepted`` holds.
 
     Only keys already in the warehouse are compared (an inner join, small for new data), so a
     first load of a million rows is one ``INSERT ... SELECT``.
     """
     table = ident(kind.table)
     data_cols = [ident(c.name) for c in stored_columns(kind)]
-    all_cols = ", ".join(data_cols + [name for name, _ in METADATA_COLUMNS] + [FIRST_LOADED])
+    carried = data_cols + [name for name, _ in METADATA_COLUMNS]  # as accepted has them
+    all_cols = ", ".join([*carried, FIRST_LOADED])
     keys = ", ".join(f"a.{ident(k)}" for k in kind.key)
     key_match = " AND ".join(f"t.{ident(k)} = a.{ident(k)}" for k in kind.key)
     same = " AND ".join(f"a.{c} IS NOT DISTINCT FROM t.{c}" for c in data_cols)
@@ -536,20 +547,28 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[int, int, int]:
     updated, unchanged = con.execute(
         "SELECT count(*) FILTER (WHERE NOT same), count(*) FILTER (WHERE same) FROM existing"
     ).fetchall()[0]
+    first_loaded, first_join = f"a.{FIRST_LOADED}", ""
     if updated:
-        # An update is the same record: it keeps the time it was first loaded.
+        # An update is the same record: it keeps the time it was first loaded (read before the old rows go).
+        t_keys = ", ".join(f"t.{ident(k)}" for k in kind.key)
         con.execute(
-            f"UPDATE accepted a SET {FIRST_LOADED} = t.{FIRST_LOADED} FROM {table} t"
-            f" WHERE {key_match} AND t.{FIRST_LOADED} IS NOT NULL"
+            f"""
+            CREATE OR REPLACE TEMP TABLE first_loads AS
+            SELECT {t_keys}, min(t.{FIRST_LOADED}) AS first_loaded FROM {table} t
+            JOIN existing a ON {key_match} WHERE NOT a.same AND t.{FIRST_LOADED} IS NOT NULL GROUP BY ALL
+            """
         )
+        first_match = " AND ".join(f"f.{ident(k)} = a.{ident(k)}" for k in kind.key)
+        first_loaded = f"coalesce(f.first_loaded, a.{FIRST_LOADED})"
+        first_join = f" LEFT JOIN first_loads f ON {first_match}"
         con.execute(f"DELETE FROM {table} t USING existing a WHERE NOT a.same AND {key_match}")
     unchanged_match = " AND ".join(f"e.{ident(k)} = a.{ident(k)}" for k in kind.key)
-    inserted = _count(con, "SELECT count(*) FROM accepted") - updated - unchanged
+    inserted = accepted - updated - unchanged
     if inserted or updated:
-        con.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM accepted a"
-            f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})"
-        )
+        values = ", ".join([*(f"a.{c}" for c in carried), first_loaded])
+        # Nothing unchanged (new data, a first load): every accepted row goes in, with no join to look.
+        leave_out = f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})" if unchanged else ""
+        con.execute(f"INSERT INTO {table} ({all_cols}) SELECT {values} FROM accepted a{first_join}{leave_out}")
     return inserted, updated, unchanged
 
 

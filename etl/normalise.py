@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.pii import MaskCounts, mask_numbers
+from etl.buffers import as_one_value, string_buffers
+from etl.pii import MaskCounts, mask_numbers, may_hold_numbers
 from streetdash.schema import Field, Kind, Schemas
 
 SQL_TYPES = {
@@ -126,7 +127,33 @@ def _clean(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
 
 
-def _normalise_column(col: pa.ChunkedArray, mask: bool = False) -> tuple[pa.Array, MaskCounts]:
+# Bytes that utf8_trim_whitespace trims and that are ASCII (the others are all caught by _NEEDS_NFKC).
+_ASCII_SPACES = np.zeros(256, bool)
+_ASCII_SPACES[[*range(0x09, 0x0E), *range(0x1C, 0x21)]] = True
+
+
+def _is_clean(values: pa.Array) -> bool:
+    """Whether ``_clean`` would leave ``values`` as they are: nothing to NFKC (one regex pass over all of
+    the bytes), no value starting or ending with an ASCII space, no empty value. Most columns of a ledger
+    are so, and the check costs a fraction of cleaning them value by value."""
+    if len(values) == values.null_count:
+        return True
+    offsets, data = string_buffers(values)
+    if not len(data):
+        return False  # only empty strings and nulls, and not all nulls
+    ascii_only = data.max() < 0x80  # a numpy pass: several times faster than the regex, and common (codes, dates)
+    if not ascii_only and pc.any(pc.match_substring_regex(as_one_value(values, pa.large_string()), _NEEDS_NFKC)).as_py():
+        return False
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts  # a null's slot is empty (were it not, it is only looked at, never changed)
+    if filled.sum() < len(values) - values.null_count:
+        return False  # an empty string, to become NULL
+    return not (_ASCII_SPACES[data[starts[filled]]].any() or _ASCII_SPACES[data[ends[filled] - 1]].any())
+
+
+def _normalise_column(col: pa.ChunkedArray, mask: bool = False) -> tuple[pa.ChunkedArray | pa.Array, MaskCounts]:
+    if all(_is_clean(chunk) and not (mask and may_hold_numbers(chunk)) for chunk in col.chunks):
+        return col, MaskCounts()
     col = col.combine_chunks()
     sample = col.slice(0, 10_000)
     if len(col) > 40_000 and pc.count_distinct(sample).as_py() * 4 < len(sample):

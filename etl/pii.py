@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.buffers import as_one_value
 from streetdash.config import secret_file
 
 # Two-character surnames keep both characters when masked (欧阳娜娜 -> 欧阳**).
@@ -181,8 +182,7 @@ def mask_numbers(values: pa.Array, weights: np.ndarray | None = None) -> tuple[p
     offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
     offsets = np.frombuffer(values.buffers()[1], offset_type)[: len(values) + 1].astype(np.int64)
     data = np.frombuffer(values.buffers()[2], np.uint8)[: offsets[-1]] if values.buffers()[2] else np.empty(0, np.uint8)
-    whole = pa.array([data.tobytes()], pa.large_binary()) if len(data) < 1 << 16 else _as_one_value(values, offsets)
-    if not pc.any(pc.match_substring_regex(whole, _CANDIDATE)).as_py():
+    if not may_hold_numbers(values):
         return values, counts
 
     starts, ends = _digit_runs(data, offsets)
@@ -241,11 +241,12 @@ def mask_numbers(values: pa.Array, weights: np.ndarray | None = None) -> tuple[p
     return out, counts
 
 
-def _as_one_value(values: pa.Array, offsets: np.ndarray) -> pa.Array:
-    """All of a string column's bytes as one binary value, without copying (for one regex pass)."""
-    size = int(offsets[-1] - offsets[0])
-    bounds = pa.py_buffer(np.array([0, size], np.int64).tobytes())
-    return pa.Array.from_buffers(pa.large_binary(), 1, [None, bounds, values.buffers()[2].slice(int(offsets[0]), size)])
+def may_hold_numbers(values: pa.Array) -> bool:
+    """Whether anything in ``values`` could be an ID or mobile number (``_CANDIDATE``): one regex pass over
+    all of the column's bytes, far cheaper than one per value, and usually the only pass a column needs."""
+    if len(values) == values.null_count:
+        return False
+    return pc.any(pc.match_substring_regex(as_one_value(values), _CANDIDATE)).as_py()
 
 
 def _digit_runs(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

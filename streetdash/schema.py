@@ -165,7 +165,7 @@ class Schemas:
 
 def _enum_values(entry: dict) -> list[str]:
     if entry.get("values_from") == "metric_catalogue":
-        from streetdash.metrics import load_catalogue
+        from streetdash.catalogue import load_catalogue  # not via streetdash.metrics, which imports pandas
 
         return list(load_catalogue())
     return entry["values"]

@@ -27,7 +27,6 @@ from functools import cache
 from pathlib import Path
 
 from streetdash.catalogue import Metric, load_catalogue
-from streetdash.metrics import is_missing
 
 RULES = ("linear", "ratio", "deduction")
 MISSING_MODES = ("rescale", "none")
@@ -86,6 +85,8 @@ class Indicator:
 
     def scheme_value(self, actual):
         """The metric's value in the scheme's units: a rate in percent, anything else as it is."""
+        from streetdash.metrics import is_missing  # here: the loader reads the settings, and needs no pandas
+
         if is_missing(actual):
             return None
         return float(actual) * 100 if self.definition.format == "rate" else float(actual)
@@ -142,6 +143,8 @@ class Bands:
     yellow: float = 75.0
 
     def of(self, score) -> str | None:
+        from streetdash.metrics import is_missing  # see Indicator.scheme_value
+
         if is_missing(score):
             return None
         return GREEN if score >= self.green else YELLOW if score >= self.yellow else RED
