@@ -46,6 +46,11 @@ def test_readers_see_each_batch_whole_while_loads_publish(tmp_path: Path):
         for batch in batches:
             assert load_paths([batch], db=db).committed
             time.sleep(0.2)
+        # The readers' next connection opens the last version; on a loaded machine its first metric
+        # query can take seconds, so wait for it to be read rather than for a fixed time.
+        deadline = time.monotonic() + 60
+        while not errors and time.monotonic() < deadline and not any(r == 900 for r, _ in seen):
+            time.sleep(0.05)
     finally:
         done.set()
         for thread in readers:
