@@ -23,7 +23,10 @@ def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets - offsets[0], data
 
 
-def as_one_value(values: pa.Array, value_type: pa.DataType = pa.large_binary()) -> pa.Array:
+_LARGE_BINARY = pa.large_binary()
+
+
+def as_one_value(values: pa.Array, value_type: pa.DataType = _LARGE_BINARY) -> pa.Array:
     """All of a string array's bytes as one value of ``value_type`` (large_binary or large_string), without
     copying: one regex pass then looks at the whole column. Concatenated UTF-8 values are valid UTF-8."""
     offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32

@@ -567,7 +567,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, accepted: int) -> tuple[
     if inserted or updated:
         values = ", ".join([*(f"a.{c}" for c in carried), first_loaded])
         # Nothing unchanged (new data, a first load): every accepted row goes in, with no join to look.
-        leave_out = f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})" if unchanged else ""
+        leave_out = (
+            f" WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.same AND {unchanged_match})" if unchanged else ""
+        )
         con.execute(f"INSERT INTO {table} ({all_cols}) SELECT {values} FROM accepted a{first_join}{leave_out}")
     return inserted, updated, unchanged
 

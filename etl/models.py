@@ -11,6 +11,7 @@ as data: every client computes 应办结 and 及时响应 the same way.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -20,8 +21,20 @@ from streetdash.schemes import settings_rows
 SQL_DIR = Path(__file__).with_name("sql")
 
 
+# A line that stands for a shared part of SQL (``*.sqlpart``, beside the file): the metric formulas are
+# written once and used by two macros (etl/sql/30_macros/metric_columns.sqlpart).
+_INCLUDE = re.compile(r"^[ \t]*-- include (?P<name>[\w.-]+\.sqlpart)[ \t]*$", re.MULTILINE)
+
+
 def model_files() -> list[Path]:
     return sorted(SQL_DIR.rglob("*.sql"))
+
+
+def model_sql(path: Path) -> str:
+    """The statements of a model file, each ``-- include NAME.sqlpart`` line replaced by that file."""
+    return _INCLUDE.sub(
+        lambda m: (path.parent / m["name"]).read_text(encoding="utf-8").rstrip("\n"), path.read_text(encoding="utf-8")
+    )
 
 
 def write_street_settings(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> None:
@@ -38,7 +51,7 @@ def apply(con: duckdb.DuckDBPyConnection, schemes: Path | None = None) -> None:
     """Write the street settings, then run every model file on ``con`` in order."""
     write_street_settings(con, schemes)
     for path in model_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(model_sql(path))
 
 
 def refresh(db: Path | None = None) -> list[tuple]:

@@ -142,7 +142,10 @@ def _is_clean(values: pa.Array) -> bool:
     if not len(data):
         return False  # only empty strings and nulls, and not all nulls
     ascii_only = data.max() < 0x80  # a numpy pass: several times faster than the regex, and common (codes, dates)
-    if not ascii_only and pc.any(pc.match_substring_regex(as_one_value(values, pa.large_string()), _NEEDS_NFKC)).as_py():
+    if (
+        not ascii_only
+        and pc.any(pc.match_substring_regex(as_one_value(values, pa.large_string()), _NEEDS_NFKC)).as_py()
+    ):
         return False
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts  # a null's slot is empty (were it not, it is only looked at, never changed)

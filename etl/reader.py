@@ -141,7 +141,7 @@ def sheet_from_grid(file: Path, sheet: str | None, grid: Grid, schemas: Schemas,
     rows = [grid.cells[r] if grid.own[r] else blank for r in records]
     if any(len(row) != width for row in rows):  # spread_merges pads every row; zip would cut at a short one
         rows = [row + [None] * (width - len(row)) for row in rows]
-    by_column = list(zip(*rows)) or [()] * width  # transposed at C speed, rather than a loop per column
+    by_column = list(zip(*rows, strict=False)) or [()] * width  # transposed at C speed, rather than a loop per column
     for i, name in block.mapping.items():
         lost_digits = LOST_DIGITS.get(kind.field(name).type)
         values = list(by_column[i])

@@ -10,11 +10,11 @@
 -- Rows: group_key, month, is_group (a street or selection group), previous, then the metric columns of
 -- metrics_grouped in its order. A community's key never meets a group's in a join (is_group is a key too).
 --
--- A copy of metrics_grouped's formulas, not its replacement: written this way (two levels in the scope,
--- periods named by key) the public macros lost the pushdown of their callers' street filter into the
--- scan and took about twice as long at city scale (bench-large, 1,000,000 tasks), so they keep their own.
--- tests/metrics/test_scope_figures.py holds this one equal to them, frame for frame; a new metric adds
--- its formula here too.
+-- Beside metrics_grouped, not its replacement: written this way (two levels in the scope, periods named
+-- by key) the public macros lost the pushdown of their callers' street filter into the scan and took
+-- about twice as long at city scale (bench-large, 1,000,000 tasks), so they keep their own sums. The
+-- formulas are the same file (metric_columns.sqlpart); tests/metrics/test_scope_figures.py holds the
+-- results equal, frame for frame.
 CREATE OR REPLACE MACRO metrics_grouped_sets(
     start_date, end_date, prev_start, prev_end, by_street, by_month, selection, within_street, with_communities
 ) AS TABLE
@@ -221,77 +221,7 @@ SELECT
     g.is_group,
     g.previous,
 
-    CAST(coalesce(d.tasks_published, 0) AS BIGINT) AS tasks_published,
-    CAST(coalesce(d.tasks_claims, 0) AS BIGINT) AS tasks_claims,
-    CAST(coalesce(d.tasks_closed, 0) AS BIGINT) AS tasks_closed,
-    d.tasks_closed / nullif(d.tasks_published, 0) AS tasks_published_closure_rate,
-    CAST(coalesce(d.tasks_due, 0) AS BIGINT) AS tasks_due,
-    CAST(coalesce(d.tasks_due_closed_on_time, 0) + coalesce(r.tasks_due_closed_late, 0) AS BIGINT) AS tasks_due_closed,
-    (coalesce(d.tasks_due_closed_on_time, 0) + coalesce(r.tasks_due_closed_late, 0)) / nullif(d.tasks_due, 0)
-        AS tasks_closure_rate,
-    d.tasks_due_closed_on_time / nullif(d.tasks_due, 0) AS tasks_on_time_rate,
-    d.tasks_responded_in_time / nullif(d.tasks_published, 0) AS tasks_response_rate,
-    r.tasks_median_days_to_close,
-    CAST(coalesce(k.overdue_open, 0) AS BIGINT) AS tasks_overdue_open,
-    coalesce(d.tasks_claims, 0) / nullif(d.tasks_published, 0) AS tasks_claims_per_task,
-    d.tasks_satisfied / nullif(d.tasks_rated, 0) AS tasks_satisfaction_rate,
-
-    CAST(coalesce(d.mediation_cases, 0) AS BIGINT) AS mediation_cases,
-    CAST(coalesce(d.mediation_closed, 0) AS BIGINT) AS mediation_closed,
-    d.mediation_successes / nullif(d.mediation_closed, 0) AS mediation_success_rate,
-    CAST(coalesce(d.mediation_settled, 0) AS BIGINT) AS mediation_settled,
-    d.mediation_resolved_in_grid / nullif(d.mediation_settled, 0) AS mediation_grid_rate,
-    d.mediation_resolved_in_community / nullif(d.mediation_settled, 0) AS mediation_community_rate,
-    CAST(coalesce(d.mediation_escalated, 0) AS BIGINT) AS mediation_escalated,
-    r.mediation_median_days,
-    coalesce(r.mediation_mediators, 0) AS mediation_mediators,
-
-    CAST(coalesce(d.jobs_postings, 0) AS BIGINT) AS jobs_postings,
-    CAST(coalesce(d.jobs_vacancies, 0) AS BIGINT) AS jobs_vacancies,
-    coalesce(r.jobs_registrations, 0) AS jobs_registrations,
-    CAST(coalesce(d.jobs_intents, 0) AS BIGINT) AS jobs_intents,
-    coalesce(r.jobs_placements, 0) AS jobs_placements,
-    CAST(coalesce(d.jobs_trainees, 0) AS BIGINT) AS jobs_trainees,
-    CAST(coalesce(d.jobs_certified, 0) AS BIGINT) AS jobs_certified,
-    CAST(coalesce(d.events_count, 0) AS BIGINT) AS events_count,
-
-    CAST(coalesce(gr.grids, 0) AS BIGINT) AS grids_count,
-    gr.covered_households / nullif(gr.households, 0) AS grids_household_coverage,
-    -- Both need boundaries: NULL ("—") for a group without community (resp. grid) boundaries.
-    gr.covered_area / nullif(gr.boundary_area, 0) AS grids_area_coverage,
-    CASE WHEN gr.grids_with_boundary > 0 THEN CAST(coalesce(ov.overlaps, 0) AS BIGINT) END AS grids_overlaps,
-    CAST(coalesce(gr.oversized, 0) AS BIGINT) AS grids_oversized,
-    CAST(coalesce(gr.no_leader, 0) AS BIGINT) AS grids_no_leader,
-    gr.grid_households / nullif(gr.staff, 0) AS grids_households_per_staff,
-    (coalesce(d.tasks_published, 0) + coalesce(d.mediation_cases, 0)) * 1000.0 / nullif(gr.households, 0)
-        AS grids_events_per_1000,
-
-    coalesce(r.points_participants, 0) AS points_participants,
-    CAST(coalesce(d.points_earned, 0) AS BIGINT) AS points_earned,
-    CAST(coalesce(-d.points_redemption_points, 0) AS BIGINT) AS points_redeemed,
-    coalesce(r.points_redeemers, 0) AS points_redeemers,
-    100 + k.points_to_date
-        / nullif(CASE WHEN g.is_group THEN n.residents ELSE k.residents_to_date END, 0)
-        AS points_balance,
-
-    d.ledgers_rejected / nullif(d.ledgers_rows_read, 0) AS ledgers_rejection_rate,
-    d.ledgers_timely / nullif(d.ledgers_with_load_time, 0) AS ledgers_timeliness,
-
-    coalesce(pm.registered, 0) AS party_registered,
-    coalesce(pm.active, 0) AS party_active,
-    pm.active / nullif(pm.registered, 0) AS party_active_rate,
-    CAST(coalesce(pm.service_hours, 0) AS DOUBLE) AS party_service_hours,
-    CAST(coalesce(k.party_orgs, 0) + coalesce(gr.party_orgs_undated, 0) + coalesce(so.orgs, 0) AS BIGINT) AS party_orgs,
-    gr.grids_with_party_group / nullif(gr.grids, 0) AS party_grid_groups,
-    CAST(coalesce(k.units, 0) AS BIGINT) AS units_count,
-    CAST(coalesce(k.units_alliance, 0) AS BIGINT) AS units_alliance,
-    CAST(coalesce(d.projects_due, 0) AS BIGINT) AS projects_total,
-    CAST(coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0) AS BIGINT) AS projects_closed,
-    (coalesce(d.projects_closed_by_due, 0) + coalesce(r.projects_closed_late, 0)) / nullif(d.projects_due, 0)
-        AS projects_closure_rate,
-    CAST(coalesce(k.projects_overdue, 0) AS BIGINT) AS projects_overdue,
-    CAST(coalesce(k.volunteer_teams, 0) AS BIGINT) AS volunteers_teams,
-    CAST(coalesce(k.neighbours, 0) AS BIGINT) AS volunteers_neighbours
+    -- include metric_columns.sqlpart
 FROM groups g
 LEFT JOIN daily d ON d.group_key = g.group_key AND d.is_group = g.is_group AND d.period_key = g.period_key
 LEFT JOIN stock k ON k.group_key = g.group_key AND k.is_group = g.is_group AND k.period_key = g.period_key
