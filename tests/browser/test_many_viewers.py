@@ -55,13 +55,15 @@ class Viewer:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(f"{url}/{page}", wait_until="networkidle")
-        sign_in(self.page, STREET_USER)
-        self.page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
-        self.page.wait_for_function(f"{RUN_STATE} !== 'running'", timeout=120_000)
+        sign_in(self.page, STREET_USER)  # the first page renders while the next session signs in
         self.period = "本月"
         self.clicked_at = 0.0
         self.seen_running = False
         self.before: list[str] = []
+
+    def wait_drawn(self) -> None:
+        self.page.wait_for_selector('[data-testid="stMetricValue"]', timeout=120_000)
+        self.page.wait_for_function(f"{RUN_STATE} !== 'running'", timeout=120_000)
 
     def click(self, period: str) -> None:
         self.before = self.page.evaluate(CARDS)
@@ -116,6 +118,8 @@ def test_many_sessions_switch_filters_while_a_load_runs(plain, browser, tmp_path
 
     with app_server(db, **env) as url:
         viewers = [Viewer(browser, url, PAGES[i % len(PAGES)]) for i in range(SESSIONS)]
+        for v in viewers:
+            v.wait_drawn()
         before: list = []
         for period in PERIODS:  # what the old batch shows
             one_round(viewers, period, before, [])

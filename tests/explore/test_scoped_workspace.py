@@ -21,7 +21,18 @@ CHONGWEN = Scope(("崇文街道",), None)
 WIDE = "DATE '2000-01-01', DATE '2030-12-31'"
 # How a macro parameter is filled when it is called "with no filter": the widest period, every
 # community of the warehouse where it takes a list (to try to reach the others), no grouping flag.
-ARGUMENTS = {"start_date": "DATE '2000-01-01'", "end_date": "DATE '2030-12-31'", "by_month": "false"}
+ARGUMENTS = {
+    "start_date": "DATE '2000-01-01'",
+    "end_date": "DATE '2030-12-31'",
+    "by_month": "false",
+    # scope_with_communities / metrics_grouped_sets: a period before as well, every street, and each
+    # community beside its group, so that every part of their answer is tried.
+    "prev_start": "DATE '1990-01-01'",
+    "prev_end": "DATE '1999-12-31'",
+    "street": "NULL",
+    "within_street": "NULL",
+    "with_communities": "true",
+}
 
 
 @pytest.fixture(scope="module")
