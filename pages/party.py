@@ -65,11 +65,12 @@ ui.table(data.breakdown("units_list", f), "驻区共建单位", hide_index=True,
 st.subheader("民生实事与项目")
 sources = data.breakdown("projects_by_source", f)
 ui.chart(charts.bar(sources, "项目来源", ["项目数", "已销号", "超期未销号"], "各类项目的销号情况"), "项目销号")
-overdue = data.breakdown("overdue_projects", f)
-if not overdue.empty:
-    st.warning(f"截至期末有 {len(overdue)} 个项目超期未销号（见下表最前）。", icon=":material/schedule:")
+projects = data.breakdown("project_list", f)  # the overdue first, whatever their planned day
+overdue = int((projects["超期"] == "超期").sum())
+if overdue:
+    st.warning(f"截至期末有 {overdue} 个项目超期未销号（见下表最前）。", icon=":material/schedule:")
 ui.table(
-    data.breakdown("project_list", f),
+    projects,
     "民生实事与项目清单",
     hide_index=True,
     width="stretch",

@@ -572,7 +572,7 @@ def projects_by_source(con, filters: Filters) -> pd.DataFrame:
     return out
 
 
-def project_list(con, filters: Filters, overdue_only: bool = False) -> pd.DataFrame:
+def project_list(con, filters: Filters) -> pd.DataFrame:
     """The projects planned to close in the period, and those overdue at its end (planned day past, not
     销号 by then), with owners, planned and actual 销号 dates; overdue first, then by planned date."""
     return _df(
@@ -591,10 +591,9 @@ def project_list(con, filters: Filters, overdue_only: bool = False) -> pd.DataFr
                CASE WHEN j.is_overdue THEN date_diff('day', j.planned_end, j.p_end) END AS 超期天数,
                j.budget AS 投入资金
         FROM listed j JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND (j.is_overdue OR (NOT $overdue_only AND j.planned_end BETWEEN $start AND $end))
+        WHERE {scope} AND (j.is_overdue OR j.planned_end BETWEEN $start AND $end)
         ORDER BY j.is_overdue DESC, j.planned_end, j.project_id""",
         filters,
-        {"overdue_only": overdue_only},
     )
 
 
@@ -626,8 +625,3 @@ def volunteer_teams(con, filters: Filters) -> pd.DataFrame:
         ORDER BY c.community_id, v.volunteer_id""",
         filters,
     )
-
-
-def overdue_projects(con, filters: Filters) -> pd.DataFrame:
-    """The projects overdue at the end of the period (projects.overdue), as listed by :func:`project_list`."""
-    return project_list(con, filters, overdue_only=True)

@@ -27,6 +27,17 @@ def test_wohuwan_2024_closes_its_22_items(demo, monkeypatch):
     assert not at.exception
 
 
+def test_the_overdue_warning_counts_the_overdue_rows_of_the_project_list(demo, monkeypatch):
+    at = open_page("pages/party.py", demo[0], monkeypatch, street="卧虎湾街道", start="2024-12-01", end="2024-12-31")
+    projects = next(t for t in table_titles(at) if "计划销号" in t.columns)
+    overdue = int((projects["超期"] == "超期").sum())
+    assert overdue > 0 and list(projects["超期"][:overdue]) == ["超期"] * overdue  # listed first
+    assert [w.value for w in at.warning if "超期未销号" in w.value] == [
+        f"截至期末有 {overdue} 个项目超期未销号（见下表最前）。"
+    ]
+    assert not at.exception
+
+
 def test_a_community_secretary_sees_only_their_community(demo, monkeypatch):
     at = open_page("pages/party.py", demo[0], monkeypatch, user="community", start="2024-01-01", end="2024-12-31")
     frames = table_titles(at)
