@@ -139,7 +139,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from etl.load import load_paths
     from etl.report import print_summary, write_json, write_rejected_workbooks
 
-    _import_pandas_meanwhile()
+    if not all(path.suffix.lower() == ".csv" for path in args.paths):
+        _import_pandas_meanwhile()
 
     console = Console(stderr=True, quiet=args.quiet)
     try:
@@ -194,8 +195,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _import_pandas_meanwhile() -> None:
     """Start importing pandas in a thread. pyarrow imports it at its first conversion of Python values
-    (a third of a second or more); begun now, the import overlaps the reading of the first file, where
-    pyarrow works without the GIL, instead of adding to it."""
+    (a third of a second or more), which reading a workbook or boundary file does; begun now, the
+    import overlaps the reading of the first file, where pyarrow works without the GIL, instead of adding
+    to it. A batch of CSV files needs no pandas (a load with rejected rows imports it for their report)."""
     import importlib
     import threading
 

@@ -574,8 +574,21 @@ def _upsert(con: duckdb.DuckDBPyConnection, kind: Kind, accepted: int) -> tuple[
     return inserted, updated, unchanged
 
 
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert a few rows by column name. ``executemany``, not an Arrow table: pyarrow imports pandas
+    (a third of a second) to build one from Python values, and a load of CSV files needs it nowhere else."""
+    if rows:
+        names = list(rows[0])
+        con.executemany(
+            f"INSERT INTO {table} ({', '.join(map(ident, names))}) VALUES ({', '.join('?' * len(names))})",
+            [[row[n] for n in names] for row in rows],
+        )
+
+
 def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
-    log = pa.Table.from_pylist(
+    _insert_rows(
+        con,
+        "load_log",
         [
             {
                 "batch_id": result.batch_id,
@@ -599,12 +612,9 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                 "phones_in_text": s.phones_in_text,
             }
             for s in result.sheets
-        ]
+        ],
     )
-    con.register("log_rows", log)
-    con.execute("INSERT INTO load_log BY NAME SELECT * FROM log_rows")
-    con.unregister("log_rows")
-    if result.rejected:
+    if result.rejected:  # up to a row per record of the batch: in bulk
         kinds = {(s.file, s.sheet): s.kind for s in result.sheets}
         rejected = pa.Table.from_pylist(
             [
@@ -625,37 +635,23 @@ def _write_logs(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
         con.register("rejected_batch", rejected)
         con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM rejected_batch")
         con.unregister("rejected_batch")
-    if result.community_counts:
-        counts = pa.Table.from_pylist(
-            [
-                {
-                    "batch_id": result.batch_id,
-                    "file": c.file,
-                    "sheet": c.sheet,
-                    "kind": c.kind,
-                    "community_id": c.community_id,
-                    "rows_read": c.rows_read,
-                    "rejected": c.rejected,
-                    "loaded_at": result.loaded_at,
-                }
-                for c in result.community_counts
-            ],
-            schema=pa.schema(
-                [
-                    ("batch_id", pa.string()),
-                    ("file", pa.string()),
-                    ("sheet", pa.string()),
-                    ("kind", pa.string()),
-                    ("community_id", pa.string()),
-                    ("rows_read", pa.int64()),
-                    ("rejected", pa.int64()),
-                    ("loaded_at", pa.timestamp("us")),
-                ]
-            ),
-        )
-        con.register("counts_batch", counts)
-        con.execute("INSERT INTO load_counts BY NAME SELECT * FROM counts_batch")
-        con.unregister("counts_batch")
+    _insert_rows(
+        con,
+        "load_counts",
+        [
+            {
+                "batch_id": result.batch_id,
+                "file": c.file,
+                "sheet": c.sheet,
+                "kind": c.kind,
+                "community_id": c.community_id,
+                "rows_read": c.rows_read,
+                "rejected": c.rejected,
+                "loaded_at": result.loaded_at,
+            }
+            for c in result.community_counts
+        ],
+    )
 
 
 def load_paths(
