@@ -1,7 +1,7 @@
 -- Every metric of METRICS.md for a group of communities and optionally per month, read from the
 -- rollups (25_rollups, see its README.md): the additive parts summed over the days of each period,
 -- the stock of the period's last day, and the rest (medians, distinct persons and mediators, late
--- closures) from the narrow rollup_records with the period pushed down to the scan. Same signature,
+-- closures) from the narrow rollup_records_all with the period pushed down to the scan. Same signature,
 -- columns and figures as the record-based definitions, metrics_grouped_records
 -- (11_metrics_grouped_records.sql); tests/metrics/test_rollups.py holds them equal.
 --
@@ -83,7 +83,7 @@ records AS (
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers,
         -- Projects due in the period and closed after the planned day, but by the end of the period.
         sum(r.n) FILTER (WHERE r.kind = 'project_late' AND r.until <= p.p_end) AS projects_closed_late
-    FROM rollup_records r
+    FROM rollup_records_all r
     JOIN scope s USING (community_id)
     JOIN periods p
         ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE) ELSE DATE '0001-01-01' END

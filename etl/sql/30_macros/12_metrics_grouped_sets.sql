@@ -107,7 +107,7 @@ records AS (
         count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers,
         -- Projects due in the period and closed after the planned day, but by the end of the period.
         sum(r.n) FILTER (WHERE r.kind = 'project_late' AND r.until <= p.p_end) AS projects_closed_late
-    FROM rollup_records r
+    FROM rollup_records_all r
     JOIN scope s USING (community_id)
     JOIN periods p
         ON p.period_key = CASE WHEN by_month THEN CAST(date_trunc('month', r.day) AS DATE)
