@@ -91,22 +91,8 @@ stock AS (
     WHERE r.day <= CAST(end_date AS DATE)
     GROUP BY ALL
 ),
-records AS (
-    SELECT
-        s.group_key,
-        s.is_group,
-        p.period_key,
-        median(r.value) FILTER (WHERE r.kind = 'task_days') AS tasks_median_days_to_close,
-        -- Due in the period and closed after the due day, but by the end of the period.
-        sum(r.n) FILTER (WHERE r.kind = 'task_late' AND r.until <= p.p_end) AS tasks_due_closed_late,
-        median(r.value) FILTER (WHERE r.kind = 'case') AS mediation_median_days,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'case') AS mediation_mediators,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker') AS jobs_registrations,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'seeker' AND r.flag) AS jobs_placements,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident') AS points_participants,
-        count(DISTINCT r.item) FILTER (WHERE r.kind = 'resident' AND r.flag) AS points_redeemers,
-        -- Projects due in the period and closed after the planned day, but by the end of the period.
-        sum(r.n) FILTER (WHERE r.kind = 'project_late' AND r.until <= p.p_end) AS projects_closed_late
+record_rows AS (
+    SELECT s.group_key, s.is_group, p.period_key, p.p_end, r.kind, r.value, r.item, r.flag, r.until, r.n
     FROM rollup_records_all r
     JOIN scope s USING (community_id)
     JOIN periods p
@@ -115,8 +101,49 @@ records AS (
             ELSE CAST(prev_start AS DATE) END
         AND r.day BETWEEN p.p_start AND p.p_end
     WHERE r.day BETWEEN coalesce(least(CAST(prev_start AS DATE), CAST(start_date AS DATE)), CAST(start_date AS DATE)) AND CAST(end_date AS DATE)
+),
+-- Each person (or mediator) once per group, period and kind, flagged if any of their rows is: one
+-- grouping for the distinct counts below, where a count(DISTINCT) FILTER each took twice as long.
+record_items AS (
+    SELECT group_key, is_group, period_key, kind, item, bool_or(flag) AS flag
+    FROM record_rows
+    WHERE item IS NOT NULL AND kind IN ('case', 'seeker', 'resident')
     GROUP BY ALL
 ),
+record_item_counts AS (
+    SELECT
+        group_key, is_group, period_key,
+        count(*) FILTER (WHERE kind = 'case') AS mediation_mediators,
+        count(*) FILTER (WHERE kind = 'seeker') AS jobs_registrations,
+        count(*) FILTER (WHERE kind = 'seeker' AND flag) AS jobs_placements,
+        count(*) FILTER (WHERE kind = 'resident') AS points_participants,
+        count(*) FILTER (WHERE kind = 'resident' AND flag) AS points_redeemers
+    FROM record_items
+    GROUP BY ALL
+),
+records AS (
+    SELECT
+        x.*,
+        coalesce(c.mediation_mediators, 0) AS mediation_mediators,
+        coalesce(c.jobs_registrations, 0) AS jobs_registrations,
+        coalesce(c.jobs_placements, 0) AS jobs_placements,
+        coalesce(c.points_participants, 0) AS points_participants,
+        coalesce(c.points_redeemers, 0) AS points_redeemers
+    FROM (
+        SELECT
+            group_key, is_group, period_key,
+            median(value) FILTER (WHERE kind = 'task_days') AS tasks_median_days_to_close,
+            -- Due in the period and closed after the due day, but by the end of the period.
+            sum(n) FILTER (WHERE kind = 'task_late' AND until <= p_end) AS tasks_due_closed_late,
+            median(value) FILTER (WHERE kind = 'case') AS mediation_median_days,
+            -- Projects due in the period and closed after the planned day, but by the end of the period.
+            sum(n) FILTER (WHERE kind = 'project_late' AND until <= p_end) AS projects_closed_late
+        FROM record_rows
+        GROUP BY ALL
+    ) x
+    LEFT JOIN record_item_counts c ON c.group_key = x.group_key AND c.is_group = x.is_group AND c.period_key = x.period_key
+),
+
 -- Residents with any points entry by the end of each period (each starts with 100 points: the mean
 -- balance is 100 + all their points by then / how many they are).
 residents AS (
