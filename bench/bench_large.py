@@ -2,9 +2,10 @@
 
 Generates every ledger of a city in proportion (``bench.generate.write_city_ledgers``: BENCH_TASKS
 tasks, default 10,000,000, and BENCH_GRIDS grids with boundaries, default 5,000), loads them with
-the real loader, and reports: generation time; load time and rows/s per ledger (each ledger's read
-and validation stages, timed from the loader's own stage callbacks) and the batch's shared steps
-(grid checks, models and rollups, commit); the warehouse size; the metric macros' p50/p95 cold (a
+the real loader, each in a child process of its own, and reports: generation time and peak RSS; load
+time, peak RSS and rows/s per ledger (each ledger's read and validation stages, timed from the loader's
+own stage callbacks) and the batch's shared steps (grid checks, models and rollups, commit); the
+warehouse size; the metric macros' p50/p95 cold (a
 fresh database per call: what the first viewer after a load waits) and warm; their ratio to one plain
 aggregate query over the records (the layer's overhead); and, in a separate app process, each page's
 first render and re-render after a filter change (AppTest, server time) and that process's peak RSS.

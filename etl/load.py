@@ -779,7 +779,7 @@ def load_paths(
         # the transaction ends: about 3 GB for a city's 10,000,000 tasks), and the app's readers share
         # the machine. Unlimited, the models step used 4.3 GB at 1,000,000 tasks and 8.1 GB at 3,000,000,
         # so at 10,000,000 the process would reach all of RAM; with half of it DuckDB spills to the
-        # temporary folder beside the working copy instead (3,000,000 tasks load within a 3 GB limit).
+        # temporary folder beside the working copy instead (10,000,000 tasks: 15.3 GB at the peak).
         ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
         con = duckdb.connect(str(pending.path), config={"memory_limit": f"{ram_mb // 2}MB"})
         try:
