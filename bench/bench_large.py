@@ -2,9 +2,10 @@
 
 Generates every ledger of a city in proportion (``bench.generate.write_city_ledgers``: BENCH_TASKS
 tasks, default 10,000,000, and BENCH_GRIDS grids with boundaries, default 5,000), loads them with
-the real loader, and reports: generation time; load time and rows/s per ledger (each ledger's read
-and validation stages, timed from the loader's own stage callbacks) and the batch's shared steps
-(grid checks, models and rollups, commit); the warehouse size; the metric macros' p50/p95 cold (a
+the real loader, each in a child process of its own, and reports: generation time and peak RSS; load
+time, peak RSS and rows/s per ledger (each ledger's read and validation stages, timed from the loader's
+own stage callbacks) and the batch's shared steps (grid checks, models and rollups, commit); the
+warehouse size; the metric macros' p50/p95 cold (a
 fresh database per call: what the first viewer after a load waits) and warm; their ratio to one plain
 aggregate query over the records (the layer's overhead); and, in a separate app process, each page's
 first render and re-render after a filter change (AppTest, server time) and that process's peak RSS.
@@ -59,20 +60,51 @@ def row(benchmark: str, reference: str, measured: str, ratio: str = "", goal: st
     }
 
 
-def timed_load(files: dict[str, Path], db: Path) -> tuple[float, dict[str, float]]:
-    """Load every file in one batch; seconds in total and per stage (the loader's on_stage names)."""
+def timed_load(paths: list[Path], db: Path) -> dict:
+    """In this process (run as a child of the benchmark): load every file in one batch; seconds in
+    total and per stage (the loader's on_stage names), and this process's peak RSS."""
     from etl.load import load_paths
 
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
-    result = load_paths(list(files.values()), db=db, on_stage=lambda stage: marks.append((stage, time.perf_counter())))
+    result = load_paths(paths, db=db, on_stage=lambda stage: marks.append((stage, time.perf_counter())))
     total = time.perf_counter() - start
     assert result.exit_code == 0, result.report()
+    # A file the loader refused (too large, say) is reported, not raised: the batch would load without it.
+    failed = [s.message for s in result.sheets if s.status == "error"]
+    assert not failed, failed
     stages: dict[str, float] = {}
     ends = [t for _, t in marks[1:]] + [start + total]
     for (stage, t0), t1 in zip(marks, ends, strict=True):
         stages[stage] = stages.get(stage, 0.0) + (t1 - t0)
-    return total, stages
+    return {"total": total, "stages": stages, "rejected": len(result.rejected), "peak_rss_mb": peak_rss_mb()}
+
+
+def generate(folder: Path, tasks: int, grids: int) -> dict:
+    """In this process (a child of the benchmark): write the city's ledgers; seconds and peak RSS."""
+    from bench.generate import write_city_ledgers
+
+    t = time.perf_counter()
+    files = write_city_ledgers(folder, tasks=tasks, grids=grids)
+    return {
+        "seconds": time.perf_counter() - t,
+        "files": {kind: str(path) for kind, path in files.items()},
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def child(*args: str) -> dict:
+    """Run ``python -m bench.bench_large ARGS`` and return the JSON its last line prints. A child of its
+    own, so each step's peak memory is its own (VmHWM starts afresh at exec) and the parent stays small."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_large", *args], cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def ledger_files(path: Path) -> list[Path]:
+    """The files of one ledger: the file, or every file in its folder (the yearly ledgers)."""
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
 def macro_times(db: Path, rng: random.Random, warm_runs: int = 20, cold_runs: int = 4) -> dict[str, dict]:
@@ -192,41 +224,51 @@ def peak_rss_mb() -> float:
 
 
 def bench_large(tasks: int | None = None) -> list[dict]:
-    from bench.generate import PER_TASK, write_city_ledgers
+    from bench.generate import PER_TASK
 
     tasks = tasks or int(os.environ.get("BENCH_TASKS", "10000000"))
     grids = int(os.environ.get("BENCH_GRIDS", "5000"))
     keep = os.environ.get("BENCH_DIR")
+    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-large-", dir=ROOT / "bench" / "out"))
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     try:
-        t = time.perf_counter()
-        files = write_city_ledgers(folder / "ledgers", tasks=tasks, grids=grids)
-        generated = time.perf_counter() - t
+        gen = child("generate", str(folder / "ledgers"), str(tasks), str(grids))
+        files = {kind: Path(path) for kind, path in gen["files"].items()}
         ledger_rows = {"tasks": tasks, **{k: max(1, int(tasks * v)) for k, v in PER_TASK.items()}}
-        size_mb = sum(f.stat().st_size for f in files.values()) / 2**20
+        every_file = [f for path in files.values() for f in ledger_files(path)]
+        size_mb = sum(f.stat().st_size for f in every_file) / 2**20
         rows.append(
             row(
                 f"生成城市台账：{tasks:,} 条任务，{grids:,} 个网格及边界，其余台账按比例",
-                f"{len(files)} 个文件 {size_mb:,.0f} MB",
-                f"{generated:.1f} s",
+                f"{len(every_file)} 个文件 {size_mb:,.0f} MB",
+                f"{gen['seconds']:.1f} s",
             )
         )
+        rows.append(row("生成进程内存峰值（RSS）", "", f"{gen['peak_rss_mb']:,.0f} MB"))
 
         db = folder / "city.duckdb"
-        total, stages = timed_load(files, db)
+        load = child("load", str(db), *map(str, files.values()))
+        total, stages = load["total"], load["stages"]
         all_rows = sum(ledger_rows.values())
         rows.append(
-            row("导入：全部台账一个批次", f"{all_rows:,} 行", f"{total:.1f} s", f"{all_rows / total:,.0f} 行/s")
+            row(
+                "导入：全部台账一个批次",
+                f"{all_rows:,} 行（拒收 {load['rejected']:,} 处）",
+                f"{total:.1f} s",
+                f"{all_rows / total:,.0f} 行/s",
+            )
         )
         for kind, path in files.items():
-            label = path.name
-            seconds = sum(v for k, v in stages.items() if k.endswith(label) or label in k)
+            # The loader labels a file by its name (the generator's names are unique) and may add a sheet.
+            names = {f.name for f in ledger_files(path)}
+            seconds = sum(v for k, v in stages.items() if k.partition(" ")[2].partition("「")[0] in names)
             n = ledger_rows.get(kind)
+            label = path.name + (f"（{len(names)} 个文件，" if path.is_dir() else "（")
             rows.append(
                 row(
-                    f"导入：{label}（读取 + 校验入库）",
+                    f"导入：{label}读取 + 校验入库）",
                     f"{n:,} 行" if n else "边界/名录",
                     f"{seconds:.1f} s",
                     f"{n / seconds:,.0f} 行/s" if n and seconds else "",
@@ -234,6 +276,7 @@ def bench_large(tasks: int | None = None) -> list[dict]:
             )
         for stage, what in (("网格检查", "网格检查"), ("更新指标模型", "更新指标模型和汇总表（含写日志、提交、发布）")):
             rows.append(row(f"导入：{what}（整批一次）", "", f"{stages.get(stage, 0.0):.1f} s"))
+        rows.append(row("导入进程内存峰值（RSS）", "", f"{load['peak_rss_mb']:,.0f} MB"))
         rows.append(row("数仓大小", "", f"{db.stat().st_size / 2**20:,.0f} MB"))
 
         timings = macro_times(db, random.Random(18))
@@ -263,14 +306,7 @@ def bench_large(tasks: int | None = None) -> list[dict]:
             )
         )
 
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.bench_large", "pages", str(db)],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        app = json.loads(out.strip().splitlines()[-1])
+        app = child("pages", str(db))
         for page, t in app["pages"].items():
             goal = GOALS["overview_rerender"] if page == "pages/overview.py" else GOALS["page_rerender"]
             rerun95 = p(t["reruns"], 0.95)
@@ -305,6 +341,12 @@ def bench_large(tasks: int | None = None) -> list[dict]:
 def main() -> None:
     if len(sys.argv) >= 3 and sys.argv[1] == "pages":
         print(json.dumps(page_times(Path(sys.argv[2]))))
+        return
+    if len(sys.argv) == 5 and sys.argv[1] == "generate":
+        print(json.dumps(generate(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))))
+        return
+    if len(sys.argv) >= 4 and sys.argv[1] == "load":
+        print(json.dumps(timed_load([Path(a) for a in sys.argv[3:]], Path(sys.argv[2]))))
         return
     from bench.__main__ import print_and_record
 

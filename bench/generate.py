@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -166,9 +167,9 @@ REASONS = ["志愿服务", "缴纳物业费", "爱心捐赠", "参加活动", "�
 MEMBER_TYPES = ["在职党员", "网格员", "志愿者", "社区工作者"]
 
 
-def _ids(prefix: str, n: int, width: int = 9) -> pa.Array:
+def _ids(prefix: str, n: int, first: int = 0, width: int = 9) -> pa.Array:
     return pc.binary_join_element_wise(
-        prefix, pc.utf8_lpad(pc.cast(pa.array(np.arange(n)), pa.string()), width, "0"), ""
+        prefix, pc.utf8_lpad(pc.cast(pa.array(np.arange(first, first + n)), pa.string()), width, "0"), ""
     )
 
 
@@ -196,12 +197,78 @@ def _write_geojson(path: Path, rows: list[tuple[str, str, dict]]) -> Path:
     return path
 
 
+# At most this many rows of a ledger are in memory at once, so the generator's memory does not grow with
+# the city (written whole, 1,000,000 tasks' ledgers and their load in one process peaked at about 4.7 GB).
+CHUNK_ROWS = 1_000_000
+# Ledgers a city keeps as one file a year, as their systems export them. Ten years of a city's tasks in
+# one CSV would be about 1 GB, over the loader's per-file limit (ETL_MAX_FILE_MB, 500 MB), and the loader
+# holds a whole file in memory while it reads it; a year of them is a tenth of that.
+YEARLY = ("tasks", "task_claims", "mediation", "job_seekers", "points")
+# Each ledger's chunks draw from their own stream, (seed, ledger, chunk): the files are the same for a seed
+# whatever else changes, and no chunk needs another's draws.
+STREAMS = {"tasks": 1, "mediation": 2, "job_postings": 3, "job_seekers": 4, "trainings": 5, "events": 6, "points": 7}
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """``total`` cut in proportion to ``weights`` (integers that sum to it exactly)."""
+    cumulative = np.cumsum(weights).tolist()
+    edges = [total * c // cumulative[-1] for c in cumulative]
+    return [b - a for a, b in zip([0, *edges[:-1]], edges, strict=True)]
+
+
+def _segments(start: np.datetime64, span: int, rows: int) -> list[tuple[int, int, int, str]]:
+    """The span (minutes from ``start``) cut at each new year, and a year cut again into equal parts
+    of at most CHUNK_ROWS rows; ``rows`` spread over them in proportion to their length, as
+    ``(first minute, end minute, rows, year)``. Rows uniform over each part are uniform over the span."""
+    minute = np.timedelta64(1, "m")
+    years, a, year = [], 0, start.astype("datetime64[Y]")
+    while a < span:
+        b = min(span, int(((year + 1).astype("datetime64[m]") - start) // minute))
+        years.append((a, b, str(year)))
+        a, year = b, year + 1
+    out = []
+    for (a, b, year), n in zip(years, _split(rows, [b - a for a, b, _ in years]), strict=True):
+        parts = max(1, -(-n // CHUNK_ROWS))
+        cuts = list(pairwise(a + (b - a) * i // parts for i in range(parts + 1)))
+        out += [(x, y, m, year) for (x, y), m in zip(cuts, _split(n, [y - x for x, y in cuts]), strict=True) if m]
+    return out
+
+
+class _Ledger:
+    """A ledger written chunk by chunk: one CSV, or (``yearly``) a folder of one CSV a year."""
+
+    def __init__(self, out_dir: Path, name: str, yearly: bool):
+        self.name, self.yearly = name, yearly
+        self.path = out_dir / name if yearly else out_dir / f"{name}.csv"
+        if yearly:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._writer: pa_csv.CSVWriter | None = None
+        self._year: str | None = None
+
+    def write(self, year: str, columns: dict[str, list | np.ndarray | pa.Array]) -> None:
+        table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+        if self._writer is None or (self.yearly and year != self._year):
+            self.close()
+            path = self.path / f"{self.name}-{year}.csv" if self.yearly else self.path
+            # Unquoted, as spreadsheets export it (no value here holds a comma).
+            self._writer = pa_csv.CSVWriter(path, table.schema, write_options=pa_csv.WriteOptions(quoting_style="none"))
+            self._year = year
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
 def write_city_ledgers(
     out_dir: Path, tasks: int = 10_000_000, grids: int = 5_000, seed: int = 18, years: int = 10
 ) -> dict[str, Path]:
     """Every ledger of a city over ``years`` years, in proportion to ``tasks`` (:data:`PER_TASK`), with
     ``grids`` square grids of 4 x 4 to a community, 12 communities to a street, and their boundaries
-    (GeoJSON); written as UTF-8 CSV the loader reads. Returns the files by ledger kind."""
+    (GeoJSON); written as UTF-8 CSV the loader reads, at most :data:`CHUNK_ROWS` rows of a ledger in
+    memory at a time. Returns the files by ledger kind: the :data:`YEARLY` ledgers are folders of one
+    file a year (the loader walks folders), the rest single files. The same for the same arguments."""
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     n_comm = max(1, grids // GRIDS_PER_CITY_COMMUNITY)
@@ -255,133 +322,157 @@ def write_city_ledgers(
     start = np.datetime64("2026-01-01T00:00") - np.timedelta64(365 * years, "D")
     span = 365 * years * 24 * 60
     people = _people(rng, 60_000)
+    titles = {
+        "tasks": "任务台账",
+        "task_claims": "接单记录",
+        "mediation": "矛盾纠纷调解台账",
+        "job_postings": "就业信息台账",
+        "job_seekers": "就业服务台账",
+        "trainings": "技能培训台账",
+        "events": "活动台账",
+        "points": "积分台账",
+    }
+    ledgers = {kind: _Ledger(out_dir, title, kind in YEARLY) for kind, title in titles.items()}
+    counts = {"tasks": tasks, **{kind: max(1, int(tasks * share)) for kind, share in PER_TASK.items()}}
 
-    # Tasks, as write_task_ledgers, over the city's grids.
-    grid = rng.integers(0, grids, tasks)
-    published = start + np.sort(rng.integers(0, span, tasks)) * minute
-    deadline = published.astype("datetime64[D]") + rng.integers(3, 30, tasks)
-    status = rng.choice(STATUSES, tasks, p=STATUS_WEIGHTS)
-    closed = status == "已办结"
-    closed_at = published + rng.integers(60, 40 * 24 * 60, tasks) * minute
-    satisfaction = rng.choice(["满意", "基本满意", "不满意", ""], tasks, p=[0.6, 0.25, 0.05, 0.1])
-    files["tasks"] = _write(
-        out_dir / "任务台账.csv",
-        {
-            "任务编号": _ids("T", tasks),
-            "所属社区": _take(names, grid_community[grid]),
-            "网格编码": _take(grid_ids, grid),
-            "任务类别": _take(CATEGORIES, rng.integers(0, len(CATEGORIES), tasks)),
-            "任务来源": _take(SOURCES, rng.choice(len(SOURCES), tasks, p=SOURCE_WEIGHTS)),
-            "发布时间": _stamp(published),
-            "办理时限": _stamp(deadline, "%Y-%m-%d"),
-            "状态": status,
-            "办结时间": _stamp(closed_at, mask=~closed),
-            "满意度": np.where(closed, satisfaction, ""),
-        },
-    )
+    def chunks(kind: str):
+        """Each chunk of ``kind``: its generator, its first row, its row count, its year, and its
+        times (sorted, uniform over the chunk's part of the span)."""
+        first = 0
+        for i, (a, b, n, year) in enumerate(_segments(start, span, counts[kind])):
+            chunk_rng = np.random.default_rng([seed, STREAMS[kind], i])
+            yield chunk_rng, first, n, year, start + (a + np.sort(chunk_rng.integers(0, b - a, n))) * minute
+            first += n
 
-    # Claims: on random tasks, within two days of publication.
-    n = int(tasks * PER_TASK["task_claims"])
-    task = rng.integers(0, tasks, n)
-    files["task_claims"] = _write(
-        out_dir / "接单记录.csv",
-        {
-            "接单编号": _ids("K", n),
-            "任务编号": _ids("T", tasks).take(pa.array(task)),
-            "接单人": _take(people, rng.integers(0, len(people), n)),
-            "人员类型": _take(MEMBER_TYPES, rng.integers(0, len(MEMBER_TYPES), n)),
-            "接单时间": _stamp(published[task] + rng.integers(1, 48 * 60, n) * minute),
-            "服务时长": _numbers(rng.integers(1, 9, n)),
-        },
-    )
+    # Tasks, as write_task_ledgers, over the city's grids; with each chunk, the claims on its tasks
+    # (on random tasks of the chunk, within two days of publication), so claims are in proportion too.
+    task_chunks = list(_segments(start, span, tasks))
+    claims_per_chunk = _split(counts["task_claims"], [n for _, _, n, _ in task_chunks])
+    first_claim = 0
+    for (r, first, n, year, published), m in zip(chunks("tasks"), claims_per_chunk, strict=True):
+        grid = r.integers(0, grids, n)
+        deadline = published.astype("datetime64[D]") + r.integers(3, 30, n)
+        status = r.choice(STATUSES, n, p=STATUS_WEIGHTS)
+        closed = status == "已办结"
+        closed_at = published + r.integers(60, 40 * 24 * 60, n) * minute
+        satisfaction = r.choice(["满意", "基本满意", "不满意", ""], n, p=[0.6, 0.25, 0.05, 0.1])
+        task_ids = _ids("T", n, first)
+        ledgers["tasks"].write(
+            year,
+            {
+                "任务编号": task_ids,
+                "所属社区": _take(names, grid_community[grid]),
+                "网格编码": _take(grid_ids, grid),
+                "任务类别": _take(CATEGORIES, r.integers(0, len(CATEGORIES), n)),
+                "任务来源": _take(SOURCES, r.choice(len(SOURCES), n, p=SOURCE_WEIGHTS)),
+                "发布时间": _stamp(published),
+                "办理时限": _stamp(deadline, "%Y-%m-%d"),
+                "状态": status,
+                "办结时间": _stamp(closed_at, mask=~closed),
+                "满意度": np.where(closed, satisfaction, ""),
+            },
+        )
+        if not m:
+            continue
+        task = r.integers(0, n, m)
+        ledgers["task_claims"].write(
+            year,
+            {
+                "接单编号": _ids("K", m, first_claim),
+                "任务编号": task_ids.take(pa.array(task)),
+                "接单人": _take(people, r.integers(0, len(people), m)),
+                "人员类型": _take(MEMBER_TYPES, r.integers(0, len(MEMBER_TYPES), m)),
+                "接单时间": _stamp(published[task] + r.integers(1, 48 * 60, m) * minute),
+                "服务时长": _numbers(r.integers(1, 9, m)),
+            },
+        )
+        first_claim += m
 
-    def dated(count: int) -> np.ndarray:
-        return start + np.sort(rng.integers(0, span, count)) * minute
-
-    # Mediation cases.
-    n = int(tasks * PER_TASK["mediation"])
-    g = rng.integers(0, grids, n)
-    received = dated(n)
-    outcome = rng.choice(len(OUTCOMES), n, p=[0.7, 0.1, 0.1, 0.1])
-    ended = outcome <= 1
-    level = np.where(outcome == 3, 3, rng.choice(3, n, p=[0.5, 0.4, 0.1]))
-    files["mediation"] = _write(
-        out_dir / "矛盾纠纷调解台账.csv",
-        {
-            "案件编号": _ids("M", n),
-            "所属社区": _take(names, grid_community[g]),
-            "网格编码": _take(grid_ids, g),
-            "纠纷类型": _take(DISPUTES, rng.integers(0, len(DISPUTES), n)),
-            "受理时间": _stamp(received),
-            "化解层级": _take(LEVELS, level),
-            "调解组织": pc.binary_join_element_wise(
-                _take(names, grid_community[g]), _numbers(rng.integers(1, 4, n)), "调解小组"
-            ),
-            "调解结果": _take(OUTCOMES, outcome),
-            "结案时间": _stamp(received + rng.integers(60, 30 * 24 * 60, n) * minute, mask=~ended),
-        },
-    )
+    for r, first, n, year, received in chunks("mediation"):
+        g = r.integers(0, grids, n)
+        outcome = r.choice(len(OUTCOMES), n, p=[0.7, 0.1, 0.1, 0.1])
+        ended = outcome <= 1
+        level = np.where(outcome == 3, 3, r.choice(3, n, p=[0.5, 0.4, 0.1]))
+        ledgers["mediation"].write(
+            year,
+            {
+                "案件编号": _ids("M", n, first),
+                "所属社区": _take(names, grid_community[g]),
+                "网格编码": _take(grid_ids, g),
+                "纠纷类型": _take(DISPUTES, r.integers(0, len(DISPUTES), n)),
+                "受理时间": _stamp(received),
+                "化解层级": _take(LEVELS, level),
+                "调解组织": pc.binary_join_element_wise(
+                    _take(names, grid_community[g]), _numbers(r.integers(1, 4, n)), "调解小组"
+                ),
+                "调解结果": _take(OUTCOMES, outcome),
+                "结案时间": _stamp(received + r.integers(60, 30 * 24 * 60, n) * minute, mask=~ended),
+            },
+        )
 
     # Employment: postings, job-seeker records, trainings; events; points.
-    n = max(1, int(tasks * PER_TASK["job_postings"]))
-    files["job_postings"] = _write(
-        out_dir / "就业信息台账.csv",
-        {
-            "信息编号": _ids("J", n),
-            "所属社区": _take(names, rng.integers(0, n_comm, n)),
-            "用人单位": _take([f"第{i}公司" for i in range(1, 200)], rng.integers(0, 199, n)),
-            "岗位名称": _take(["保洁", "保安", "收银员", "快递员", "厨师", "育婴师"], rng.integers(0, 6, n)),
-            "招聘人数": _numbers(rng.integers(1, 20, n)),
-            "发布日期": _stamp(dated(n), "%Y-%m-%d"),
-        },
-    )
-    n = max(1, int(tasks * PER_TASK["job_seekers"]))
-    files["job_seekers"] = _write(
-        out_dir / "就业服务台账.csv",
-        {
-            "记录编号": _ids("S", n),
-            "所属社区": _take(names, rng.integers(0, n_comm, n)),
-            "姓名": _take(people, rng.integers(0, len(people), n)),
-            "服务阶段": _take(STAGES, rng.choice(len(STAGES), n, p=[0.5, 0.25, 0.1, 0.15])),
-            "日期": _stamp(dated(n), "%Y-%m-%d"),
-        },
-    )
-    n = max(1, int(tasks * PER_TASK["trainings"]))
-    trainees = rng.integers(10, 60, n)
-    files["trainings"] = _write(
-        out_dir / "技能培训台账.csv",
-        {
-            "培训编号": _ids("P", n),
-            "所属社区": _take(names, rng.integers(0, n_comm, n)),
-            "培训项目": _take(["家政服务", "育婴员", "电工", "中式烹调"], rng.integers(0, 4, n)),
-            "开班日期": _stamp(dated(n), "%Y-%m-%d"),
-            "培训人数": _numbers(trainees),
-            "取证人数": _numbers((trainees * rng.uniform(0.3, 1.0, n)).astype(int)),
-        },
-    )
-    n = max(1, int(tasks * PER_TASK["events"]))
-    files["events"] = _write(
-        out_dir / "活动台账.csv",
-        {
-            "活动编号": _ids("E", n),
-            "所属社区": _take(names, rng.integers(0, n_comm, n)),
-            "活动类型": _take(EVENT_KINDS, rng.integers(0, len(EVENT_KINDS), n)),
-            "活动日期": _stamp(dated(n), "%Y-%m-%d"),
-            "参与人数": _numbers(rng.integers(5, 200, n)),
-        },
-    )
-    n = max(1, int(tasks * PER_TASK["points"]))
-    reason = rng.choice(len(REASONS), n, p=[0.35, 0.15, 0.1, 0.25, 0.15])
-    points = np.where(reason == 4, -rng.integers(5, 50, n), rng.integers(1, 20, n))
-    files["points"] = _write(
-        out_dir / "积分台账.csv",
-        {
-            "流水号": _ids("X", n),
-            "所属社区": _take(names, rng.integers(0, n_comm, n)),
-            "居民姓名": _take(people, rng.integers(0, len(people), n)),
-            "日期": _stamp(dated(n), "%Y-%m-%d"),
-            "事由": _take(REASONS, reason),
-            "积分": _numbers(points),
-        },
-    )
+    for r, first, n, year, posted in chunks("job_postings"):
+        ledgers["job_postings"].write(
+            year,
+            {
+                "信息编号": _ids("J", n, first),
+                "所属社区": _take(names, r.integers(0, n_comm, n)),
+                "用人单位": _take([f"第{i}公司" for i in range(1, 200)], r.integers(0, 199, n)),
+                "岗位名称": _take(["保洁", "保安", "收银员", "快递员", "厨师", "育婴师"], r.integers(0, 6, n)),
+                "招聘人数": _numbers(r.integers(1, 20, n)),
+                "发布日期": _stamp(posted, "%Y-%m-%d"),
+            },
+        )
+    for r, first, n, year, served in chunks("job_seekers"):
+        ledgers["job_seekers"].write(
+            year,
+            {
+                "记录编号": _ids("S", n, first),
+                "所属社区": _take(names, r.integers(0, n_comm, n)),
+                "姓名": _take(people, r.integers(0, len(people), n)),
+                "服务阶段": _take(STAGES, r.choice(len(STAGES), n, p=[0.5, 0.25, 0.1, 0.15])),
+                "日期": _stamp(served, "%Y-%m-%d"),
+            },
+        )
+    for r, first, n, year, opened in chunks("trainings"):
+        trainees = r.integers(10, 60, n)
+        ledgers["trainings"].write(
+            year,
+            {
+                "培训编号": _ids("P", n, first),
+                "所属社区": _take(names, r.integers(0, n_comm, n)),
+                "培训项目": _take(["家政服务", "育婴员", "电工", "中式烹调"], r.integers(0, 4, n)),
+                "开班日期": _stamp(opened, "%Y-%m-%d"),
+                "培训人数": _numbers(trainees),
+                "取证人数": _numbers((trainees * r.uniform(0.3, 1.0, n)).astype(int)),
+            },
+        )
+    for r, first, n, year, held in chunks("events"):
+        ledgers["events"].write(
+            year,
+            {
+                "活动编号": _ids("E", n, first),
+                "所属社区": _take(names, r.integers(0, n_comm, n)),
+                "活动类型": _take(EVENT_KINDS, r.integers(0, len(EVENT_KINDS), n)),
+                "活动日期": _stamp(held, "%Y-%m-%d"),
+                "参与人数": _numbers(r.integers(5, 200, n)),
+            },
+        )
+    for r, first, n, year, dated in chunks("points"):
+        reason = r.choice(len(REASONS), n, p=[0.35, 0.15, 0.1, 0.25, 0.15])
+        points = np.where(reason == 4, -r.integers(5, 50, n), r.integers(1, 20, n))
+        ledgers["points"].write(
+            year,
+            {
+                "流水号": _ids("X", n, first),
+                "所属社区": _take(names, r.integers(0, n_comm, n)),
+                "居民姓名": _take(people, r.integers(0, len(people), n)),
+                "日期": _stamp(dated, "%Y-%m-%d"),
+                "事由": _take(REASONS, reason),
+                "积分": _numbers(points),
+            },
+        )
+    for kind, ledger in ledgers.items():
+        ledger.close()
+        files[kind] = ledger.path
     return files
