@@ -340,7 +340,7 @@ def grid_figures(con, filters: Filters) -> pd.DataFrame:
         con,
         """
         SELECT m.*
-        FROM grid_metrics($start, $end{grid_scope}) m
+        FROM {grid_macro} m
         JOIN dim_communities c USING (community_id)
         WHERE {scope}
         ORDER BY m.grid_id""",
@@ -348,18 +348,18 @@ def grid_figures(con, filters: Filters) -> pd.DataFrame:
     )
 
 
-GRID_SCOPE = ", scope_street := $scope_street, scope_communities := $scope_communities"
-
-
-def _grid_df(con, sql: str, filters: Filters, extra: dict | None = None) -> pd.DataFrame:
-    """``sql`` with the scope passed to its grid macro at ``{grid_scope}`` (NULL for no limit)."""
+def _grid_df(con, sql: str, filters: Filters, extra: dict | None = None, monthly: bool = False) -> pd.DataFrame:
+    """``sql`` reading the grid macro at ``{grid_macro}``, given the scope (NULL for no limit)."""
+    start = "$trend_start" if monthly else "$start"
+    scoped = f"grid_scope_{'monthly' if monthly else 'metrics'}({start}, $end, $scope_street, $scope_communities)"
     scope = {"scope_street": filters.street, "scope_communities": list(filters.communities) or None}
     try:
-        return _df(con, sql.replace("{grid_scope}", GRID_SCOPE), filters, {**(extra or {}), **scope})
-    except duckdb.BinderException:
-        # A warehouse loaded before the grid macros took a scope (the next load adds it): the same
-        # rows, the macro reading every grid; the outer condition keeps the scope's.
-        return _df(con, sql.replace("{grid_scope}", ""), filters, extra)
+        return _df(con, sql.replace("{grid_macro}", scoped), filters, {**(extra or {}), **scope})
+    except duckdb.CatalogException:
+        # A warehouse loaded before the scoped grid macros (the next load adds them): the same rows,
+        # the macro reading every grid; the outer condition keeps the scope's.
+        every = f"grid_{'monthly' if monthly else 'metrics'}({start}, $end)"
+        return _df(con, sql.replace("{grid_macro}", every), filters, extra)
 
 
 def grid_shapes(con, filters: Filters) -> pd.DataFrame:
@@ -438,11 +438,12 @@ def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
         con,
         """
         SELECT month, tasks_published, tasks_closed, tasks_closure_rate, mediation_cases
-        FROM grid_monthly($trend_start, $end{grid_scope})
+        FROM {grid_macro}
         WHERE grid_id = $grid AND grid_id IN (SELECT c.grid_id FROM stg_grids c WHERE {scope})
         ORDER BY month""",
         filters,
         {"trend_start": start, "grid": grid_id},
+        monthly=True,
     )
 
 

@@ -78,3 +78,18 @@ def test_the_unvalidated_template_draws_the_same_figures(monkeypatch):
     changed = charts.figure()
     changed.update_layout(template_layout_font_size=40)
     assert charts.figure().layout.template.layout.font.size == 14
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+def test_the_reference_line_is_what_add_vline_draws(horizontal):
+    """charts.reference_line gives the figure add_vline / add_hline gave (the bars' reference line)."""
+    frame = pd.DataFrame({"社区": ["崇北社区", "东湖"], "办结率": [0.82, 0.5]})
+    drawn = charts.bar(
+        frame, "社区", "办结率", "办结率", kind="rate", horizontal=horizontal, reference=0.7, reference_label="整体"
+    )
+    plain = charts.bar(frame, "社区", "办结率", "办结率", kind="rate", horizontal=horizontal)
+    line = dict(line_dash="dash", line_color=charts.NEUTRAL, annotation_text="整体")
+    plain.add_vline(x=0.7, **line) if horizontal else plain.add_hline(y=0.7, **line)
+    # The line was added before the axes and the title; the layout's keys may come in another order.
+    assert drawn.to_plotly_json() == plain.to_plotly_json()
+    assert drawn.layout.shapes == plain.layout.shapes and drawn.layout.annotations == plain.layout.annotations

@@ -93,6 +93,11 @@ def expected_trend(con: duckdb.DuckDBPyConnection, f: Filters, grid_id: str) -> 
 
 
 def check(con: duckdb.DuckDBPyConnection, examples: int, seed: int = 18) -> None:
+    # The scoped macros are there (queries falls back to the unscoped ones on an older warehouse).
+    scoped = (
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name IN ('grid_scope_metrics', 'grid_scope_monthly')"
+    )
+    assert con.execute(scoped).fetchone()[0] == 2
     con.execute(FROM_STG_TASKS)
     rows = con.execute("SELECT street, community, community_id FROM dim_communities ORDER BY ALL").fetchall()
     grids = [r[0] for r in con.execute("SELECT grid_id FROM stg_grids ORDER BY ALL").fetchall()]

@@ -3,18 +3,16 @@
 -- stg_tasks), the grid list gives households and staff. Written with the same staging flags
 -- (is_closed, due_on, is_success) and task rules (task_overdue_at) as metrics_grouped, so a grid's figures add
 -- up to its community's for the records that name a grid.
--- scope_street and scope_communities (names or codes; NULL for all) keep the grids of a scope, as
+-- within_street and selection (communities by name or code; NULL for all) keep the grids of a scope, as
 -- streetdash.metrics.scope_clause does, and only their tasks are read: the map of one street then
 -- reads its own tasks, not the city's.
-CREATE OR REPLACE MACRO grid_metrics_grouped(
-    start_date, end_date, by_month, scope_street := NULL, scope_communities := NULL
-) AS TABLE
+CREATE OR REPLACE MACRO grid_metrics_grouped(start_date, end_date, by_month, within_street, selection) AS TABLE
 WITH
 grids AS (
     SELECT * FROM stg_grids g
-    WHERE (scope_street IS NULL OR g.street = scope_street)
-      AND (scope_communities IS NULL
-           OR list_contains(scope_communities, g.community) OR list_contains(scope_communities, g.community_id))
+    WHERE (within_street IS NULL OR g.street = within_street)
+      AND (selection IS NULL
+           OR list_contains(selection, g.community) OR list_contains(selection, g.community_id))
 ),
 -- Each task's grid as stg_tasks gives it (the ledger's, else the one its coordinates lie in), and its
 -- facts from rollup_tasks (taken from stg_tasks at load): read through stg_tasks, every task's due day
@@ -84,21 +82,29 @@ LEFT JOIN due_metrics d ON d.grid_id = x.grid_id AND d.month IS NOT DISTINCT FRO
 LEFT JOIN overdue_tasks o ON o.grid_id = x.grid_id AND o.month IS NOT DISTINCT FROM x.month
 LEFT JOIN mediation_metrics m ON m.grid_id = x.grid_id AND m.month IS NOT DISTINCT FROM x.month;
 
--- grid_metrics(start_date, end_date[, scope_street := …, scope_communities := …]): one row per grid
--- (of the scope) with what the grid map and its card show.
-CREATE OR REPLACE MACRO grid_metrics(start_date, end_date, scope_street := NULL, scope_communities := NULL) AS TABLE
+-- grid_scope_metrics(start_date, end_date, within_street, selection): one row per grid of the scope (a street,
+-- communities by name or code; NULL for no limit) with what the grid map and its card show.
+CREATE OR REPLACE MACRO grid_scope_metrics(start_date, end_date, within_street, selection) AS TABLE
 SELECT
     g.grid_id, g.grid, g.community_id, g.community, g.street, g.households, g.population,
     g.leader_masked, g.full_time_staff, g.part_time_staff, g.staff, g.has_boundary,
     m.* EXCLUDE (grid_id, month)
 FROM stg_grids g
-JOIN grid_metrics_grouped(start_date, end_date, false, scope_street, scope_communities) m USING (grid_id)
+JOIN grid_metrics_grouped(start_date, end_date, false, within_street, selection) m USING (grid_id)
 ORDER BY g.street, g.community_id, g.grid_id;
 
--- grid_monthly(start_date, end_date[, scope_street := …, scope_communities := …]): grid_metrics per
--- month, one row per grid x month.
-CREATE OR REPLACE MACRO grid_monthly(start_date, end_date, scope_street := NULL, scope_communities := NULL) AS TABLE
+-- grid_metrics(start_date, end_date): grid_scope_metrics of every grid.
+CREATE OR REPLACE MACRO grid_metrics(start_date, end_date) AS TABLE
+SELECT * FROM grid_scope_metrics(start_date, end_date, NULL, NULL) ORDER BY street, community_id, grid_id;
+
+-- grid_scope_monthly(start_date, end_date, within_street, selection): grid_scope_metrics per month, one row
+-- per grid x month.
+CREATE OR REPLACE MACRO grid_scope_monthly(start_date, end_date, within_street, selection) AS TABLE
 SELECT g.grid_id, g.grid, g.community_id, g.community, g.street, m.month, m.* EXCLUDE (grid_id, month)
 FROM stg_grids g
-JOIN grid_metrics_grouped(start_date, end_date, true, scope_street, scope_communities) m USING (grid_id)
+JOIN grid_metrics_grouped(start_date, end_date, true, within_street, selection) m USING (grid_id)
 ORDER BY g.grid_id, m.month;
+
+-- grid_monthly(start_date, end_date): grid_scope_monthly of every grid.
+CREATE OR REPLACE MACRO grid_monthly(start_date, end_date) AS TABLE
+SELECT * FROM grid_scope_monthly(start_date, end_date, NULL, NULL) ORDER BY grid_id, month;
