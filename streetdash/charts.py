@@ -45,6 +45,25 @@ pio.templates["streetdash"] = go.layout.Template(
 # once here: given by name ("plotly_white+streetdash") plotly merges the two templates again for every
 # figure, more than half of building one (about 30 ms a chart, each rerun of a page with four).
 TEMPLATE = pio.templates["plotly_white+streetdash"]
+# The template as a figure holds it after validation (the same properties in the same order).
+_VALIDATED_TEMPLATE = go.Figure(layout=dict(template=TEMPLATE)).layout.template
+
+
+def figure(data=None) -> go.Figure:
+    """An empty figure (or one of ``data``) with the template, the same as ``layout=dict(template=TEMPLATE)``.
+
+    Validating the template again is most of building a chart (about 17 ms a figure, seven on the
+    task page); it was validated once above, so it is set unvalidated, as plotly sets its own default
+    template on every new figure (``BaseFigure._initialize_layout_template``). Traces and every other
+    property are still validated.
+    """
+    fig = go.Figure(data)
+    fig.layout._validate = False
+    try:
+        fig.layout.template = _VALIDATED_TEMPLATE
+    finally:
+        fig.layout._validate = True
+    return fig
 
 
 def config(file_name: str) -> dict:
@@ -72,7 +91,7 @@ def bar(
     """Bars of one or more measures; ``reference`` draws a line (a street figure, a target)."""
     if frame.empty:
         return None
-    fig = go.Figure(layout=dict(template=TEMPLATE))
+    fig = figure()
     categories = escape_each(frame[x])
     for i, column in enumerate([y] if isinstance(y, str) else y):
         values = frame[column]
@@ -84,12 +103,7 @@ def bar(
             fig.add_bar(x=categories, y=values, name=name, text=text, marker_color=PALETTE[i])
     fig.update_traces(textposition="outside", cliponaxis=False)
     if reference is not None and not (isinstance(reference, float) and math.isnan(reference)):
-        line = dict(
-            line_dash="dash",
-            line_color=NEUTRAL,
-            annotation_text=escape(reference_label) or format_number(reference, kind),
-        )
-        fig.add_vline(x=reference, **line) if horizontal else fig.add_hline(y=reference, **line)
+        reference_line(fig, reference, escape(reference_label) or format_number(reference, kind), vertical=horizontal)
     _axes(fig, kind, horizontal)
     largest = frame[[y] if isinstance(y, str) else y].max(numeric_only=True).max()
     if kind == "count" and largest == largest and largest < 8:  # small counts: whole-number ticks only
@@ -98,13 +112,30 @@ def bar(
     return fig
 
 
+def reference_line(fig: go.Figure, value: float, text: str, vertical: bool) -> None:
+    """A dashed line across the plot at ``value`` with ``text`` at its end: what ``fig.add_vline`` (or
+    ``add_hline``) with ``line_dash="dash"``, ``line_color=NEUTRAL`` and ``annotation_text`` draws, set
+    as the layout's one shape and annotation. add_vline works out subplots and positions for any
+    figure, which costs about as much as the rest of a bar chart."""
+    line = dict(color=NEUTRAL, dash="dash")
+    if vertical:
+        shape = dict(type="line", x0=value, x1=value, xref="x", y0=0, y1=1, yref="y domain", line=line)
+        note = dict(showarrow=False, text=text, x=value, xanchor="left", xref="x", y=1, yanchor="top", yref="y domain")
+    else:
+        shape = dict(type="line", x0=0, x1=1, xref="x domain", y0=value, y1=value, yref="y", line=line)
+        note = dict(
+            showarrow=False, text=text, x=1, xanchor="right", xref="x domain", y=value, yanchor="bottom", yref="y"
+        )
+    fig.update_layout(shapes=[shape], annotations=[note])
+
+
 def trend(
     frame: pd.DataFrame, x: str, bars: list[str], line: str | None, title: str, line_kind: str = "rate"
 ) -> go.Figure | None:
     """Monthly counts as bars with a rate as a line on a second axis."""
     if frame.empty:
         return None
-    fig = go.Figure(layout=dict(template=TEMPLATE))
+    fig = figure()
     for i, column in enumerate(bars):
         fig.add_bar(x=escape_each(frame[x]), y=frame[column], name=escape(str(column)), marker_color=PALETTE[i + 1])
     if line:
@@ -133,11 +164,10 @@ def trend(
 def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | None:
     if not any(values):
         return None
-    fig = go.Figure(
+    fig = figure(
         go.Funnel(
             y=escape_each(stages), x=values, textinfo="value+percent initial", marker=dict(color=PALETTE[: len(stages)])
-        ),
-        layout=dict(template=TEMPLATE),
+        )
     )
     fig.update_layout(title=escape(title))
     return fig
@@ -146,10 +176,7 @@ def funnel(stages: list[str], values: list[float], title: str) -> go.Figure | No
 def pie(labels: list[str], values: list[float], title: str) -> go.Figure | None:
     if not any(values):
         return None
-    fig = go.Figure(
-        go.Pie(labels=escape_each(labels), values=values, hole=0.45, sort=False, textinfo="label+percent"),
-        layout=dict(template=TEMPLATE),
-    )
+    fig = figure(go.Pie(labels=escape_each(labels), values=values, hole=0.45, sort=False, textinfo="label+percent"))
     fig.update_layout(title=escape(title), showlegend=False)
     return fig
 
@@ -161,7 +188,7 @@ def tree(
     it (an organisation and those under it); ``details`` is shown in each box under its label."""
     if not ids:
         return None
-    fig = go.Figure(
+    fig = figure(
         go.Treemap(
             ids=escape_each(ids),
             labels=escape_each(labels),
@@ -173,8 +200,7 @@ def tree(
             hovertemplate="%{label}<br>%{text}<extra></extra>",
             marker=dict(colors=None),
             root=dict(color="white"),
-        ),
-        layout=dict(template=TEMPLATE),
+        )
     )
     fig.update_layout(title=escape(title), margin=dict(l=5, r=5, t=50, b=5), treemapcolorway=PALETTE)
     return fig
@@ -190,7 +216,7 @@ def ranks(frame: pd.DataFrame, x: str, group: str, rank: str, title: str, score:
     ``score`` adds the score to the hover text."""
     if frame.empty:
         return None
-    fig = go.Figure(layout=dict(template=TEMPLATE))
+    fig = figure()
     for i, (name, part) in enumerate(frame.groupby(group, sort=False)):
         part = part.sort_values(x)
         shown = escape(str(name))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from streetdash.charts import FONT_STACK, TEMPLATE
+from streetdash.charts import FONT_STACK, figure
 from streetdash.config import setting
 from streetdash.metrics import Metric, format_number
 from streetdash.text import plotly as escape
@@ -246,7 +246,7 @@ def grid_map(
         "<br>户数 %{customdata[2]} · 网格员 %{customdata[3]} 人<br>"
         "任务 %{customdata[4]} 件 · 纠纷 %{customdata[5]} 件<br>点击查看网格详情<extra></extra>"
     )
-    fig = go.Figure(layout=dict(template=TEMPLATE))
+    fig = figure()
     known = values.notna().to_numpy()
     if (~known).any():
         # A grid without a value (no households, no staff) is still a grid on the map: grey.

@@ -126,12 +126,21 @@ def task_funnel(con, filters: Filters) -> pd.DataFrame:
 
 
 def claims_by_member_type(con, filters: Filters) -> pd.DataFrame:
+    """Claims in the period by member type, where the task is (as stg_task_claims places a claim): read
+    from the claims and rollup_tasks, the tasks of the scope first, and the period as a range of
+    claimed_at that zone maps can skip on (stg_task_claims joins every claim to the task ledger first:
+    about 0.2 s at a million tasks)."""
     return _df(
         con,
         """
+        WITH scoped AS (
+            SELECT t.task_id FROM rollup_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}
+        )
         SELECT coalesce(k.member_type, '未填') AS 人员类型, count(*) AS 接单次数, count(DISTINCT k.person_key) AS 人数
-        FROM stg_task_claims k JOIN dim_communities c USING (community_id)
-        WHERE {scope} AND k.claimed_on BETWEEN $start AND $end GROUP BY ALL ORDER BY 接单次数 DESC""",
+        FROM task_claims k
+        WHERE k.task_id IN (SELECT task_id FROM scoped)
+          AND k.claimed_at >= CAST($start AS TIMESTAMP) AND k.claimed_at < CAST($end AS TIMESTAMP) + INTERVAL 1 DAY
+        GROUP BY ALL ORDER BY 接单次数 DESC""",
         filters,
     )
 
@@ -325,17 +334,32 @@ def campaign_targets(con, street: str | None, start: dt.date, end: dt.date) -> p
 
 
 def grid_figures(con, filters: Filters) -> pd.DataFrame:
-    """Grids of the scope with their metrics for the period (the grid_metrics macro)."""
-    return _df(
+    """Grids of the scope with their metrics for the period (the grid_metrics macro, given the scope so
+    that it reads only the tasks of the scope's grids)."""
+    return _grid_df(
         con,
         """
         SELECT m.*
-        FROM grid_metrics($start, $end) m
+        FROM {grid_macro} m
         JOIN dim_communities c USING (community_id)
         WHERE {scope}
         ORDER BY m.grid_id""",
         filters,
     )
+
+
+def _grid_df(con, sql: str, filters: Filters, extra: dict | None = None, monthly: bool = False) -> pd.DataFrame:
+    """``sql`` reading the grid macro at ``{grid_macro}``, given the scope (NULL for no limit)."""
+    start = "$trend_start" if monthly else "$start"
+    scoped = f"grid_scope_{'monthly' if monthly else 'metrics'}({start}, $end, $scope_street, $scope_communities)"
+    scope = {"scope_street": filters.street, "scope_communities": list(filters.communities) or None}
+    try:
+        return _df(con, sql.replace("{grid_macro}", scoped), filters, {**(extra or {}), **scope})
+    except duckdb.CatalogException:
+        # A warehouse loaded before the scoped grid macros (the next load adds them): the same rows,
+        # the macro reading every grid; the outer condition keeps the scope's.
+        every = f"grid_{'monthly' if monthly else 'metrics'}({start}, $end)"
+        return _df(con, sql.replace("{grid_macro}", every), filters, extra)
 
 
 def grid_shapes(con, filters: Filters) -> pd.DataFrame:
@@ -410,15 +434,16 @@ def grid_trend(con, filters: Filters, grid_id: str) -> pd.DataFrame:
 
     start = min(filters.start, add_months(filters.end.replace(day=1), -11))
     # Only a grid of the filters' scope: a grid code from a link never reaches another community's rows.
-    return _df(
+    return _grid_df(
         con,
         """
         SELECT month, tasks_published, tasks_closed, tasks_closure_rate, mediation_cases
-        FROM grid_monthly($trend_start, $end)
+        FROM {grid_macro}
         WHERE grid_id = $grid AND grid_id IN (SELECT c.grid_id FROM stg_grids c WHERE {scope})
         ORDER BY month""",
         filters,
         {"trend_start": start, "grid": grid_id},
+        monthly=True,
     )
 
 

@@ -102,3 +102,19 @@ def test_geojson_goes_by_url_when_published_and_inline_otherwise():
 def test_the_view_fits_the_grids(size, zoom):
     centre, z = maps.view([shapely.box(116.2, 39.8, 116.2 + size, 39.8 + size)])
     assert centre["lon"] == pytest.approx(116.2 + size / 2) and zoom[0] <= z <= zoom[1]
+
+
+def test_the_unvalidated_template_draws_the_same_map(monkeypatch):
+    """As tests/test_charts.py holds for the charts: the map is the same JSON with the template
+    validated for each figure."""
+    import plotly.graph_objects as go
+
+    from streetdash import charts
+
+    def draw():
+        basemap = maps.Basemap()
+        return maps.grid_map(shapes(basemap), FIGURES, metric("grids.households_per_staff"), basemap, "G1").to_json()
+
+    new = draw()
+    monkeypatch.setattr(maps, "figure", lambda data=None: go.Figure(data, layout=dict(template=charts.TEMPLATE)))
+    assert draw() == new

@@ -3,11 +3,31 @@
 -- stg_tasks), the grid list gives households and staff. Written with the same staging flags
 -- (is_closed, due_on, is_success) and task rules (task_overdue_at) as metrics_grouped, so a grid's figures add
 -- up to its community's for the records that name a grid.
-CREATE OR REPLACE MACRO grid_metrics_grouped(start_date, end_date, by_month) AS TABLE
+-- within_street and selection (communities by name or code; NULL for all) keep the grids of a scope, as
+-- streetdash.metrics.scope_clause does, and only their tasks are read: the map of one street then
+-- reads its own tasks, not the city's.
+CREATE OR REPLACE MACRO grid_metrics_grouped(start_date, end_date, by_month, within_street, selection) AS TABLE
 WITH
-grids AS (SELECT * FROM stg_grids),
-tasks AS (SELECT * FROM stg_tasks WHERE grid_id IS NOT NULL),
-cases AS (SELECT * FROM stg_mediation_cases WHERE grid_id IS NOT NULL),
+grids AS (
+    SELECT * FROM stg_grids g
+    WHERE (within_street IS NULL OR g.street = within_street)
+      AND (selection IS NULL
+           OR list_contains(selection, g.community) OR list_contains(selection, g.community_id))
+),
+-- Each task's grid as stg_tasks gives it (the ledger's, else the one its coordinates lie in), and its
+-- facts from rollup_tasks (taken from stg_tasks at load): read through stg_tasks, every task's due day
+-- and grid are worked out again on each call (about 0.5 s at a million tasks).
+task_grids AS (
+    SELECT t.task_id,
+        coalesce(t.grid_id, (SELECT m.grid_id FROM task_grid_matches m WHERE m.task_id = t.task_id)) AS grid_id
+    FROM tasks t
+),
+tasks AS (
+    SELECT k.grid_id, r.published_on, r.due_on, r.status, r.closed_on, r.is_closed, r.counts_as_due
+    FROM task_grids k JOIN rollup_tasks r USING (task_id)
+    WHERE k.grid_id IN (SELECT grid_id FROM grids)
+),
+cases AS (SELECT * FROM stg_mediation_cases WHERE grid_id IN (SELECT grid_id FROM grids)),
 periods AS (SELECT * FROM metric_periods(start_date, end_date, by_month)),
 groups AS (SELECT g.grid_id, p.month FROM grids g CROSS JOIN periods p),
 
@@ -62,19 +82,29 @@ LEFT JOIN due_metrics d ON d.grid_id = x.grid_id AND d.month IS NOT DISTINCT FRO
 LEFT JOIN overdue_tasks o ON o.grid_id = x.grid_id AND o.month IS NOT DISTINCT FROM x.month
 LEFT JOIN mediation_metrics m ON m.grid_id = x.grid_id AND m.month IS NOT DISTINCT FROM x.month;
 
--- grid_metrics(start_date, end_date): one row per grid with what the grid map and its card show.
-CREATE OR REPLACE MACRO grid_metrics(start_date, end_date) AS TABLE
+-- grid_scope_metrics(start_date, end_date, within_street, selection): one row per grid of the scope (a street,
+-- communities by name or code; NULL for no limit) with what the grid map and its card show.
+CREATE OR REPLACE MACRO grid_scope_metrics(start_date, end_date, within_street, selection) AS TABLE
 SELECT
     g.grid_id, g.grid, g.community_id, g.community, g.street, g.households, g.population,
     g.leader_masked, g.full_time_staff, g.part_time_staff, g.staff, g.has_boundary,
     m.* EXCLUDE (grid_id, month)
 FROM stg_grids g
-JOIN grid_metrics_grouped(start_date, end_date, false) m USING (grid_id)
+JOIN grid_metrics_grouped(start_date, end_date, false, within_street, selection) m USING (grid_id)
 ORDER BY g.street, g.community_id, g.grid_id;
 
--- grid_monthly(start_date, end_date): grid_metrics per month, one row per grid x month.
-CREATE OR REPLACE MACRO grid_monthly(start_date, end_date) AS TABLE
+-- grid_metrics(start_date, end_date): grid_scope_metrics of every grid.
+CREATE OR REPLACE MACRO grid_metrics(start_date, end_date) AS TABLE
+SELECT * FROM grid_scope_metrics(start_date, end_date, NULL, NULL) ORDER BY street, community_id, grid_id;
+
+-- grid_scope_monthly(start_date, end_date, within_street, selection): grid_scope_metrics per month, one row
+-- per grid x month.
+CREATE OR REPLACE MACRO grid_scope_monthly(start_date, end_date, within_street, selection) AS TABLE
 SELECT g.grid_id, g.grid, g.community_id, g.community, g.street, m.month, m.* EXCLUDE (grid_id, month)
 FROM stg_grids g
-JOIN grid_metrics_grouped(start_date, end_date, true) m USING (grid_id)
+JOIN grid_metrics_grouped(start_date, end_date, true, within_street, selection) m USING (grid_id)
 ORDER BY g.grid_id, m.month;
+
+-- grid_monthly(start_date, end_date): grid_scope_monthly of every grid.
+CREATE OR REPLACE MACRO grid_monthly(start_date, end_date) AS TABLE
+SELECT * FROM grid_scope_monthly(start_date, end_date, NULL, NULL) ORDER BY grid_id, month;
