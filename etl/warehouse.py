@@ -49,8 +49,13 @@ def new_version(db: Path) -> Iterator[PendingVersion]:
     db = db.resolve()
     db.parent.mkdir(parents=True, exist_ok=True)
     with lock_for(db):
+        # A killed load's working copy, its WAL, and DuckDB's spill folder (``<copy>.tmp``, used when a
+        # load outgrows the connection's memory limit): a folder too, or every later load would fail.
         for stale in db.parent.glob(db.name + ".tmp-*"):
-            stale.unlink(missing_ok=True)
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
         work = db.with_name(f"{db.name}.tmp-{os.getpid()}")
         if db.exists():
             shutil.copyfile(db, work)

@@ -66,6 +66,23 @@ def test_sigkill_midway_leaves_the_warehouse_unchanged(tmp_path):
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
 
 
+def test_a_killed_loads_spill_folder_does_not_block_the_next_load(tmp_path):
+    """DuckDB spills to ``<working copy>.tmp`` beyond the loader's memory limit; a load killed then leaves
+    that folder behind, and the next load clears it like the working copy instead of failing on it."""
+    db = tmp_path / "w.duckdb"
+    assert load_paths(write_base(tmp_path / "base"), db=db).committed
+    spill = tmp_path / "w.duckdb.tmp-999999.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"x" * 1024)
+    small = write_csv(
+        tmp_path / "small.csv",
+        [HEADER.strip().split(","), ["S1", "崇北", "G1", "便民服务", "x", "小程序", "2022-01-01", "", "待接单", ""]],
+    )
+    assert load_paths([small], db=db).committed
+    assert counts(db)["tasks"] == 1
+    assert not list(tmp_path.glob("w.duckdb.tmp-*"))
+
+
 def test_failure_inside_the_batch_rolls_everything_back(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     load_paths(write_base(tmp_path / "base"), db=db)
