@@ -467,7 +467,9 @@ def row_numbers(first: int, count: int) -> pa.Array:
     """The row numbers ``first, first + 1, ...`` as an int64 array. Built over the buffer of a numpy
     range, not with ``pa.array``: that call imports pandas (a third of a second) to check its argument,
     and a CSV load needs pandas nowhere else."""
-    return pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(np.arange(first, first + count, dtype=np.int64))])
+    return pa.Array.from_buffers(
+        pa.int64(), count, [None, pa.py_buffer(np.arange(first, first + count, dtype=np.int64))]
+    )
 
 
 def _field_too_long(line: int, field_limit: int) -> str:
