@@ -113,22 +113,14 @@ record_items AS (
 record_item_counts AS (
     SELECT
         group_key, is_group, period_key,
-        count(*) FILTER (WHERE kind = 'case') AS mediation_mediators,
-        count(*) FILTER (WHERE kind = 'seeker') AS jobs_registrations,
-        count(*) FILTER (WHERE kind = 'seeker' AND flag) AS jobs_placements,
-        count(*) FILTER (WHERE kind = 'resident') AS points_participants,
-        count(*) FILTER (WHERE kind = 'resident' AND flag) AS points_redeemers
+        -- include record_item_counts.sqlpart
     FROM record_items
     GROUP BY ALL
 ),
 records AS (
     SELECT
         x.*,
-        coalesce(c.mediation_mediators, 0) AS mediation_mediators,
-        coalesce(c.jobs_registrations, 0) AS jobs_registrations,
-        coalesce(c.jobs_placements, 0) AS jobs_placements,
-        coalesce(c.points_participants, 0) AS points_participants,
-        coalesce(c.points_redeemers, 0) AS points_redeemers
+        -- include record_item_columns.sqlpart
     FROM (
         SELECT
             group_key, is_group, period_key,
