@@ -124,12 +124,7 @@ records AS (
     FROM (
         SELECT
             group_key, is_group, period_key,
-            median(value) FILTER (WHERE kind = 'task_days') AS tasks_median_days_to_close,
-            -- Due in the period and closed after the due day, but by the end of the period.
-            sum(n) FILTER (WHERE kind = 'task_late' AND until <= p_end) AS tasks_due_closed_late,
-            median(value) FILTER (WHERE kind = 'case') AS mediation_median_days,
-            -- Projects due in the period and closed after the planned day, but by the end of the period.
-            sum(n) FILTER (WHERE kind = 'project_late' AND until <= p_end) AS projects_closed_late
+            -- include record_aggregates.sqlpart
         FROM record_rows
         GROUP BY ALL
     ) x
