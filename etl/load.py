@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -770,14 +769,7 @@ def load_paths(
     sheets.sort(key=lambda t: (t[2].kind.order, t[0], t[1]))
     secret = load_secret()
     with new_version(db) as pending:
-        # DuckDB's default limit, 80% of RAM, assumes it is alone; here it is not. The batch's Arrow tables
-        # stay in this process, outside that limit, until COMMIT (DuckDB holds each registered sheet until
-        # the transaction ends: about 3 GB for a city's 10,000,000 tasks), and the app's readers share
-        # the machine. Unlimited, the models step used 4.3 GB at 1,000,000 tasks and 8.1 GB at 3,000,000,
-        # so at 10,000,000 the process would reach all of RAM; with half of it DuckDB spills to the
-        # temporary folder beside the working copy instead (10,000,000 tasks: 15.3 GB at the peak).
-        ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-        con = duckdb.connect(str(pending.path), config={"memory_limit": f"{ram_mb // 2}MB"})
+        con = pending.connect()
         try:
             prepare_connection(con, schemas, secret)
             con.execute("BEGIN TRANSACTION")

@@ -65,7 +65,7 @@ def refresh(db: Path | None = None) -> list[tuple]:
     if not db.exists():
         raise FileNotFoundError(db)
     with new_version(db) as pending:
-        con = duckdb.connect(str(pending.path))
+        con = pending.connect()
         try:
             con.execute("BEGIN TRANSACTION")
             apply(con)
