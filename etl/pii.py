@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.buffers import as_one_value
+from etl.buffers import as_one_value, string_buffers
 from streetdash.config import secret_file
 
 # Two-character surnames keep both characters when masked (欧阳娜娜 -> 欧阳**).
@@ -177,13 +177,12 @@ def mask_numbers(values: pa.Array, weights: np.ndarray | None = None) -> tuple[p
     counts = MaskCounts()
     if len(values) == 0 or values.null_count == len(values):
         return values, counts
-    if values.offset:
-        values = pa.concat_arrays([values])  # buffers that start at the first value
-    offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
-    offsets = np.frombuffer(values.buffers()[1], offset_type)[: len(values) + 1].astype(np.int64)
-    data = np.frombuffer(values.buffers()[2], np.uint8)[: offsets[-1]] if values.buffers()[2] else np.empty(0, np.uint8)
     if not may_hold_numbers(values):
         return values, counts
+    if values.offset:
+        values = pa.concat_arrays([values])  # a validity bitmap that starts at the first value, for the result
+    offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets, data = string_buffers(values)
 
     starts, ends = _digit_runs(data, offsets)
     lengths = ends - starts
