@@ -95,7 +95,8 @@ record_item_counts AS (
 records AS (
     SELECT
         x.*,
-        -- include record_item_columns.sqlpart
+        -- No 0 for a group without such records here: the final select gives it (metric_columns.sqlpart).
+        c.* EXCLUDE (group_key, month)
     FROM (
         SELECT
             group_key, month,

@@ -120,7 +120,8 @@ record_item_counts AS (
 records AS (
     SELECT
         x.*,
-        -- include record_item_columns.sqlpart
+        -- No 0 for a group without such records here: the final select gives it (metric_columns.sqlpart).
+        c.* EXCLUDE (group_key, is_group, period_key)
     FROM (
         SELECT
             group_key, is_group, period_key,
