@@ -42,6 +42,12 @@ COMMUNITY_MACROS = (
     "community_party_service_by_kind",
 )
 STREET_MACROS = ("street_metrics", "street_monthly")
+# The monthly macros' rows for recent whole months, stored by every load (etl/sql/40_stored), and the
+# order the macros give them in.
+STORED_MONTHS = {
+    "community_monthly": ("months_communities", "street, community_id, month"),
+    "street_monthly": ("months_streets", "street, month"),
+}
 # Columns of scope_with_communities that only say which part a row belongs to.
 _PART_COLUMNS = ["part", "previous"]
 
@@ -111,9 +117,37 @@ def _read(
     if macro not in COMMUNITY_MACROS + STREET_MACROS:
         raise ValueError(f"unknown metric macro: {macro}")
     condition, params = scope_clause(street, communities)
+    stored = _stored_months(con, macro, start, end)
+    if stored:
+        table, order = stored
+        # Fixed names (STORED_MONTHS); every value is a parameter.
+        where = " AND ".join(["month BETWEEN $start AND $end", *([condition] if condition else [])])
+        sql = f"SELECT * FROM {table} WHERE {where} ORDER BY {order}"
+        return con.execute(sql, {"start": start, "end": end, **params}).df()
     # The macro name is one of the fixed names above; every value is a parameter.
     sql = f"SELECT * FROM {macro}($start, $end) {'WHERE ' + condition if condition else ''}"
     return con.execute(sql, {"start": start, "end": end, **params}).df()
+
+
+def _stored_months(con: duckdb.DuckDBPyConnection, macro: str, start: dt.date, end: dt.date) -> tuple[str, str] | None:
+    """The stored table (and its order) that holds ``macro``'s rows for ``start``–``end`` as the macro
+    computes them, or None. A stored month is the calendar month cut at the data's last day, so the
+    range must begin on the first of a month the table holds and end on the last day of a month, or
+    at or after the data's last day within its month (the macro cuts every period there too)."""
+    if macro not in STORED_MONTHS or start.day != 1 or end < start:
+        return None
+    try:
+        coverage = con.execute("SELECT first_month, last_day FROM months_coverage").fetchall()
+    except duckdb.CatalogException:  # a warehouse loaded before the tables existed
+        return None
+    if not coverage:
+        return None
+    first_month, last_day = coverage[0]
+    whole_month = (end + dt.timedelta(days=1)).day == 1
+    within = (end.year, end.month) <= (last_day.year, last_day.month)
+    if start >= first_month and within and (whole_month or end >= last_day):
+        return STORED_MONTHS[macro]
+    return None
 
 
 def community_metrics(

@@ -10,7 +10,8 @@ statement runs on that.
    scope's communities (resolved by name and street through ``communities``); rows of a task (claims,
    coordinate matches) or of a grid (boundaries) of those; an overlap of two grids when both are. A
    rejected row or a load count goes with the community it names; a street's settings (办理时限) with
-   the scope's streets; the day the data ends (``data_as_of``) whole. A table none of this applies to
+   the scope's streets; the day the data ends (``data_as_of``) whole; the figures the load stores from
+   the metric macros (:data:`STORED_FIGURES`) empty. A table none of this applies to
    (``load_log``, rejected rows whose community could not be told, anything added later) is copied
    empty, with its columns, so the views over it still work. Only the ``main`` schema is copied.
 3. Recreate every view and macro from the warehouse's own catalogue (``duckdb_views().sql``,
@@ -44,6 +45,10 @@ PII_MACROS = frozenset({"person_key", "mask_name", "id_valid", "mask_id", "clean
 # Tables of one row for the whole warehouse that every page shows every reader (数据截至): copied whole,
 # so that the macros cut periods at the same day as the pages do.
 WAREHOUSE_WIDE = frozenset({"data_as_of"})
+# Figures the load stores from the metric macros over the whole warehouse (etl/sql/40_stored): copied
+# empty. A street's row adds up communities outside a community user's scope, and in the copy the macros
+# compute the same figures from the scope's own rows.
+STORED_FIGURES = frozenset({"months_coverage", "months_communities", "months_streets"})
 _OWN = " WHERE community_id IN (SELECT community_id FROM scope_communities)"
 # Applied only after the copy: the copy itself needs to read the warehouse file.
 HELD_BACK = ("enable_external_access", "lock_configuration")
@@ -101,6 +106,8 @@ def row_rule(name: str, columns: set[str], copied: set[str]) -> tuple[str, str]:
     """
     if name in WAREHOUSE_WIDE:
         return "whole", "true"
+    if name in STORED_FIGURES:
+        return "empty", "false"
     if "street" in columns and "community_id" not in columns:
         return "street", f"street IS NULL OR street IN (SELECT street FROM {_quote(SOURCE)}.main.communities{_OWN})"
     if "community_id" in columns:
