@@ -91,24 +91,28 @@ def overdue_tasks(con, filters: Filters, limit: int = 500) -> pd.DataFrame:
 def tasks_by_category(con, filters: Filters) -> pd.DataFrame:
     """Per category: tasks published in the period (and the median days they took), tasks due in it
     and the 办结率 over those, counted as the metric macros count them (metrics_grouped.due_metrics)."""
+    # The period's end as the macros cut it (at the data's last day), as a value: a bound DuckDB can
+    # compare with each row group's range of published_on and due_on (rollup_tasks is sorted by day, a
+    # deadline follows its task) and skip the rest, as it cannot with a bound from a subquery.
+    p_end = min(filters.end, latest_data_day(con))
     return _df(
         con,
         """
-        WITH period AS (SELECT CAST($start AS DATE) AS p_start,
-                               least(CAST($end AS DATE), (SELECT max(as_of) FROM data_as_of)) AS p_end),
+        WITH
         tasks AS (SELECT t.* FROM rollup_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}),
         published AS (
             SELECT category, count(*) AS published, median(days_to_close) AS median_days
-            FROM tasks, period WHERE published_on BETWEEN p_start AND p_end GROUP BY ALL),
+            FROM tasks WHERE published_on BETWEEN $start AND $p_end GROUP BY ALL),
         due AS (
-            SELECT category, count(*) AS due, count(*) FILTER (WHERE is_closed AND closed_on <= p_end) AS due_closed
-            FROM tasks, period WHERE counts_as_due AND due_on BETWEEN p_start AND p_end GROUP BY ALL)
+            SELECT category, count(*) AS due, count(*) FILTER (WHERE is_closed AND closed_on <= $p_end) AS due_closed
+            FROM tasks WHERE counts_as_due AND due_on BETWEEN $start AND $p_end GROUP BY ALL)
         SELECT category AS 类别, coalesce(p.published, 0) AS 发布, coalesce(d.due, 0) AS 应办结,
                coalesce(d.due_closed, 0) AS 应办已办结, d.due_closed / nullif(d.due, 0) AS 办结率,
                p.median_days AS 办结时长中位数
         FROM published p FULL JOIN due d USING (category)
         ORDER BY 发布 DESC, 应办结 DESC, 类别""",
         filters,
+        {"p_end": p_end},
     )
 
 
@@ -127,19 +131,14 @@ def task_funnel(con, filters: Filters) -> pd.DataFrame:
 
 def claims_by_member_type(con, filters: Filters) -> pd.DataFrame:
     """Claims in the period by member type, where the task is (as stg_task_claims places a claim): read
-    from the claims and rollup_tasks, the tasks of the scope first, and the period as a range of
-    claimed_at that zone maps can skip on (stg_task_claims joins every claim to the task ledger first:
-    about 0.2 s at a million tasks)."""
+    from rollup_claims, which holds each claim with its task's community, sorted by day (stg_task_claims
+    joins every claim to the task ledger first: about 0.2 s at a million tasks)."""
     return _df(
         con,
         """
-        WITH scoped AS (
-            SELECT t.task_id FROM rollup_tasks t JOIN dim_communities c USING (community_id) WHERE {scope}
-        )
         SELECT coalesce(k.member_type, '未填') AS 人员类型, count(*) AS 接单次数, count(DISTINCT k.person_key) AS 人数
-        FROM task_claims k
-        WHERE k.task_id IN (SELECT task_id FROM scoped)
-          AND k.claimed_at >= CAST($start AS TIMESTAMP) AND k.claimed_at < CAST($end AS TIMESTAMP) + INTERVAL 1 DAY
+        FROM rollup_claims k JOIN dim_communities c USING (community_id)
+        WHERE {scope} AND k.day BETWEEN $start AND $end
         GROUP BY ALL ORDER BY 接单次数 DESC""",
         filters,
     )

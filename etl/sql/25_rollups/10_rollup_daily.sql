@@ -39,8 +39,8 @@ tasks_due AS (
 ),
 
 claims AS (
-    SELECT community_id, claimed_on AS day, count(*) AS tasks_claims
-    FROM stg_task_claims
+    SELECT community_id, day, count(*) AS tasks_claims
+    FROM rollup_claims
     GROUP BY ALL
 ),
 

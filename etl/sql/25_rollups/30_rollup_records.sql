@@ -88,8 +88,8 @@ parts AS (
     WHERE person_key IS NOT NULL
 
     UNION ALL BY NAME
-    SELECT k.community_id, k.claimed_on AS day, 'claim' AS kind, k.person_key, sum(k.hours) AS hours, count(*) AS n
-    FROM stg_task_claims k
+    SELECT k.community_id, k.day, 'claim' AS kind, k.person_key, sum(k.hours) AS hours, count(*) AS n
+    FROM rollup_claims k
     WHERE k.person_key IN (SELECT person_key FROM member_keys)
     GROUP BY ALL
 
