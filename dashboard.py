@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from streetdash import access
-from streetdash.app import auth, data, navigation, sidebar
+from streetdash.app import auth, data, heap, navigation, sidebar
 from streetdash.app.errors import run_guarded
 from streetdash.db import warehouse_status
 from streetdash.text import markdown
@@ -84,7 +84,11 @@ def main() -> None:
     auth.account_box(user)
     if user.views_data and not filters_drawn(user, page.url_path or "overview"):
         return
-    page.run()
+    try:
+        page.run()
+    finally:
+        # Once per process, with everything a page needs loaded (streetdash/app/heap.py).
+        heap.settle_once()
 
 
 # Data pages that say themselves that there is no warehouse; the others need the filters to run.

@@ -289,13 +289,15 @@ def assess(
     scores: dict[dt.date, list[GroupScore]] = {}
     frame = monthly.copy()
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    # Only the scheme's columns become dicts: a row of every metric column took most of the scoring.
+    used = [c for c in dict.fromkeys(i.definition.column for i in scheme.indicators) if c in frame.columns]
     for month in months:
         end = min(month_end(month), as_of)
         rows = frame[frame["month"] == month]
         targets = _targets(campaigns, rows[column], column, scheme, month, end)
         scores[month] = [
             score_group(scheme, name, row, targets.get(name))
-            for name, row in zip(rows[column], rows.to_dict("records"), strict=True)
+            for name, row in zip(rows[column], rows[used].to_dict("records"), strict=True)
         ]
     return Assessment(level, scheme, months, scores, as_of, min(month_end(months[-1]), as_of))
 
