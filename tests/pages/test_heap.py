@@ -1,0 +1,33 @@
+"""The server freezes its heap once, after the first page it draws (streetdash/app/heap.py)."""
+
+from __future__ import annotations
+
+from streetdash.app import heap
+
+
+def test_the_heap_is_settled_once_per_process(monkeypatch):
+    calls = []
+    monkeypatch.setattr(heap, "_settled", False)
+    monkeypatch.setattr(heap.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(heap.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(heap.atexit, "register", lambda f: calls.append(f.__name__))
+    heap.settle_once()
+    heap.settle_once()
+    # Collected before freezing (frozen garbage would never be freed), handed back at exit, and once.
+    assert calls == ["collect", "freeze", "unfreeze"]
+
+
+def test_a_drawn_page_settles_it(demo, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.signin import sign_in
+
+    monkeypatch.setattr(heap, "_settled", False)
+    settled = []
+    monkeypatch.setattr(heap, "settle_once", lambda: settled.append(True))
+    monkeypatch.setenv("WAREHOUSE_DB", str(demo[0]))
+    root = Path(__file__).resolve().parents[2]
+    at = sign_in(AppTest.from_file(str(root / "dashboard.py"), default_timeout=60), "street").run()
+    assert not at.exception and settled
