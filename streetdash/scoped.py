@@ -11,7 +11,8 @@ statement runs on that.
    coordinate matches) or of a grid (boundaries) of those; an overlap of two grids when both are. A
    rejected row or a load count goes with the community it names; a street's settings (办理时限) with
    the scope's streets; the day the data ends (``data_as_of``) whole; the figures the load stores from
-   the metric macros (:data:`STORED_FIGURES`) empty. A table none of this applies to
+   the metric macros (:data:`STORED_FIGURES`) empty; a rollup that compares several communities' rows
+   (:data:`REMADE`) made again from the copied rows once the macros are there. A table none of this applies to
    (``load_log``, rejected rows whose community could not be told, anything added later) is copied
    empty, with its columns, so the views over it still work. Only the ``main`` schema is copied.
 3. Recreate every view and macro from the warehouse's own catalogue (``duckdb_views().sql``,
@@ -49,6 +50,10 @@ WAREHOUSE_WIDE = frozenset({"data_as_of"})
 # empty. A street's row adds up communities outside a community user's scope, and in the copy the macros
 # compute the same figures from the scope's own rows.
 STORED_FIGURES = frozenset({"months_coverage", "months_communities", "months_streets"})
+# Rollups that compare rows of several communities (which entry of a person came first in a street):
+# copied empty, then made again by their macro from the rows the copy holds, so that in a copy a street
+# is its communities in the scope, as every other figure there is.
+REMADE = {"rollup_street_residents": "rollup_street_residents_rows"}
 _OWN = " WHERE community_id IN (SELECT community_id FROM scope_communities)"
 # Applied only after the copy: the copy itself needs to read the warehouse file.
 HELD_BACK = ("enable_external_access", "lock_configuration")
@@ -108,6 +113,8 @@ def row_rule(name: str, columns: set[str], copied: set[str]) -> tuple[str, str]:
         return "whole", "true"
     if name in STORED_FIGURES:
         return "empty", "false"
+    if name in REMADE:
+        return "remade", "false"
     if "street" in columns and "community_id" not in columns:
         return "street", f"street IS NULL OR street IN (SELECT street FROM {_quote(SOURCE)}.main.communities{_OWN})"
     if "community_id" in columns:
@@ -206,6 +213,10 @@ def build(con: duckdb.DuckDBPyConnection, warehouse: str | os.PathLike, scope: S
         )
         _copy_tables(con, out)
         _recreate(con, out)
+        for table, macro in REMADE.items():
+            if table in out.tables:
+                con.execute(f"INSERT INTO main.{_quote(table)} SELECT * FROM main.{_quote(macro)}()")
+                out.tables[table] = ("remade", con.execute(f"SELECT count(*) FROM main.{_quote(table)}").fetchone()[0])
         con.execute("DROP TABLE temp.scope_communities")
     finally:
         con.execute(f"DETACH {_quote(SOURCE)}")

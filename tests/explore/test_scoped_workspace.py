@@ -82,6 +82,13 @@ class Truth:
             where = "true"
         elif name.startswith("months_"):  # figures of the whole warehouse, stored by the load: none
             where = "false"
+        elif name == "rollup_street_residents":  # remade in the copy: each resident once per street in scope
+            return con.execute(
+                "SELECT count(DISTINCT (c.street, r.person_key)) FROM rollup_residents r"
+                " JOIN communities c USING (community_id)"
+                " WHERE list_contains($i, r.community_id) AND r.person_key IS NOT NULL",
+                {"i": ids},
+            ).fetchone()[0]
         elif "street" in columns and "community_id" not in columns:  # a street's settings; the shared ones
             where = "street IS NULL OR list_contains($s, street)"
         elif "community_id" in columns:

@@ -116,3 +116,55 @@ def test_rollups_are_cut_by_the_scoped_copy(demo):
         scope=scope,
     )
     assert list(result.frame["group_key"]) == [own]
+
+
+def test_a_resident_of_two_communities_counts_once_for_their_street(demo, tmp_path):
+    """Residents known by ID number can have points in two communities of a street (the demo's have
+    not): the street counts them once, from their first entry in it (rollup_street_residents), as the
+    record-based definition does, and a selection of both communities too."""
+    import shutil
+
+    from etl import models
+    from tests.metrics.test_scope_figures import check_random_scopes
+
+    db = tmp_path / "two-communities.duckdb"
+    shutil.copy(demo[0], db)
+    with duckdb.connect(str(db)) as con:
+        # Forty residents of 141181001002 become residents of 141181001001 as well: some have their
+        # first entry in one community, some in the other.
+        con.execute(
+            """
+            UPDATE points p SET person_key = m.other
+            FROM (
+                SELECT a.person_key AS mine, b.person_key AS other
+                FROM (SELECT DISTINCT person_key, dense_rank() OVER (ORDER BY person_key) AS k
+                      FROM points WHERE community_id = '141181001002') a
+                JOIN (SELECT DISTINCT person_key, dense_rank() OVER (ORDER BY person_key) AS k
+                      FROM points WHERE community_id = '141181001001') b USING (k)
+                WHERE a.k <= 40
+            ) m
+            WHERE p.community_id = '141181001002' AND p.person_key = m.mine
+            """
+        )
+        models.apply(con)
+        shared = con.execute(
+            "SELECT count(*) - count(DISTINCT person_key) FROM rollup_residents"
+            " WHERE community_id IN ('141181001001', '141181001002')"
+        ).fetchone()[0]
+        assert shared == 40
+        street_rows = con.execute(
+            "SELECT count(*) FROM rollup_street_residents WHERE community_id LIKE '141181001%'"
+        ).fetchone()[0]
+        assert (
+            street_rows
+            == con.execute(
+                "SELECT count(DISTINCT person_key) FROM rollup_residents WHERE community_id LIKE '141181001%'"
+            ).fetchone()[0]
+        )
+        for by_month in (False, True):
+            assert_same(con, dt.date(2021, 1, 1), dt.date(2024, 12, 31), True, by_month, None)
+            assert_same(
+                con, dt.date(2023, 3, 1), dt.date(2023, 9, 30), True, by_month, ["141181001001", "141181001002"]
+            )
+        check_random_periods(con, examples=25)
+        check_random_scopes(con, examples=15)

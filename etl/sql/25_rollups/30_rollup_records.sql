@@ -1,5 +1,8 @@
 -- rollup_records: one narrow row per record (or per person and day) for the parts that do not add
--- up over days, read with the period pushed down to the scan (the table is sorted by day):
+-- up over days, read with the period and the scope pushed down to the scan: sorted by year, then
+-- community, then day, so that zone maps skip the other years and, within a year, the communities
+-- outside the scope (a street's two years at ten million tasks: 0.24 → 0.15 s for a page's figures;
+-- sorted by day alone, every community's rows of the period were read):
 --
 -- kind       day            value            item         flag        until      n
 -- task_late  due_on         -                -            -           closed_on  tasks closed after their due day
@@ -41,7 +44,7 @@ parts AS (
 SELECT community_id, day, kind, value, item, flag, until, n
 FROM parts
 WHERE day IS NOT NULL
-ORDER BY day, community_id;
+ORDER BY date_trunc('year', day), community_id, day;
 
 -- rollup_records_all: what the metric macros read, rollup_records and, as kind task_days, each closed
 -- task's days to close (for the median) by its publication day. Those are read from rollup_tasks,
@@ -71,6 +74,28 @@ FROM stg_points
 WHERE date IS NOT NULL
 GROUP BY community_id, person_key
 ORDER BY day, community_id;
+
+-- rollup_street_residents: each resident once per street, in the community and on the day of their
+-- first points entry in the street (of two communities on one day, the first by code), so that a
+-- street's residents by a period's end are a count of rows by day: grouping every entry by person
+-- for it took most of a street's metrics at ten million tasks. Made by a macro so that the SQL
+-- workspace's scoped copy remakes it from the rows it holds (streetdash/scoped.py): in a copy, a
+-- street is its communities in the scope, and which entry came first depends on those alone.
+CREATE OR REPLACE MACRO rollup_street_residents_rows() AS TABLE
+SELECT community_id, day
+FROM (
+    SELECT
+        r.community_id,
+        r.day,
+        row_number() OVER (PARTITION BY c.street, r.person_key ORDER BY r.day, r.community_id) AS k
+    FROM rollup_residents r
+    JOIN rollup_communities c USING (community_id)
+    WHERE r.person_key IS NOT NULL
+)
+WHERE k = 1
+ORDER BY day, community_id;
+
+CREATE OR REPLACE TABLE rollup_street_residents AS SELECT * FROM rollup_street_residents_rows();
 
 -- rollup_party: the party members and what they did, for the distinct members registered and active
 -- in a period (党员报到, matched by person_key to their task claims and the projects they lead):

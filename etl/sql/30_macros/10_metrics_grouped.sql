@@ -109,18 +109,31 @@ records AS (
 
 -- Residents with any points entry by the end of each period (each starts with 100 points: the mean
 -- balance is 100 + all their points by then / how many they are).
+-- A community's own count is in rollup_stock; only groups of several communities count here.
 residents AS (
+    -- A selection: each resident once, from their first entry in any of its communities.
     SELECT x.group_key, p.month, count(x.person_key) AS residents
     FROM (
-        -- Each resident once per group, from their first entry in any of its communities.
         SELECT s.group_key, r.person_key, min(r.day) AS first_day
         FROM rollup_residents r
         JOIN scope s USING (community_id)
-        -- A community's own count is in rollup_stock; only groups of several communities count here.
-        WHERE r.day <= CAST(end_date AS DATE) AND (by_street OR selection IS NOT NULL)
+        WHERE r.day <= CAST(end_date AS DATE) AND selection IS NOT NULL
         GROUP BY ALL
     ) x
     JOIN periods p ON x.first_day <= p.p_end
+    GROUP BY ALL
+
+    UNION ALL
+    -- A street: its residents' first entries in it are rows of rollup_street_residents already.
+    SELECT d.group_key, p.month, CAST(sum(d.n) AS BIGINT) AS residents
+    FROM (
+        SELECT s.group_key, r.day, count(*) AS n
+        FROM rollup_street_residents r
+        JOIN scope s USING (community_id)
+        WHERE r.day <= CAST(end_date AS DATE) AND by_street AND selection IS NULL
+        GROUP BY ALL
+    ) d
+    JOIN periods p ON d.day <= p.p_end
     GROUP BY ALL
 ),
 -- Grids (the grid list as it is now, the same in every period) ----------------------------------

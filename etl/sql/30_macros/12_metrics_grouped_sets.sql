@@ -134,18 +134,31 @@ records AS (
 
 -- Residents with any points entry by the end of each period (each starts with 100 points: the mean
 -- balance is 100 + all their points by then / how many they are).
+-- A community's own count is in rollup_stock; only groups of several communities count here.
 residents AS (
+    -- A selection: each resident once, from their first entry in any of its communities.
     SELECT x.group_key, x.is_group, p.period_key, count(x.person_key) AS residents
     FROM (
-        -- Each resident once per group, from their first entry in any of its communities.
         SELECT s.group_key, s.is_group, r.person_key, min(r.day) AS first_day
         FROM rollup_residents r
         JOIN scope s USING (community_id)
-        -- A community's own count is in rollup_stock; only groups of several communities count here.
-        WHERE r.day <= CAST(end_date AS DATE) AND s.is_group
+        WHERE r.day <= CAST(end_date AS DATE) AND s.is_group AND selection IS NOT NULL
         GROUP BY ALL
     ) x
     JOIN periods p ON x.first_day <= p.p_end
+    GROUP BY ALL
+
+    UNION ALL
+    -- A street: its residents' first entries in it are rows of rollup_street_residents already.
+    SELECT d.group_key, d.is_group, p.period_key, CAST(sum(d.n) AS BIGINT) AS residents
+    FROM (
+        SELECT s.group_key, s.is_group, r.day, count(*) AS n
+        FROM rollup_street_residents r
+        JOIN scope s USING (community_id)
+        WHERE r.day <= CAST(end_date AS DATE) AND s.is_group AND selection IS NULL
+        GROUP BY ALL
+    ) d
+    JOIN periods p ON d.day <= p.p_end
     GROUP BY ALL
 ),
 -- Grids (the grid list as it is now, the same in every period) ----------------------------------
