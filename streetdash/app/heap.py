@@ -7,7 +7,9 @@ task page at 1,000,000 tasks: one filter change in four took 0.13 s longer for i
 page has been drawn, everything the process needed to draw it is loaded and lives on, so it is moved
 out of the collector's sight (``gc.freeze``): later collections walk only what was made after, and a
 rerun no longer pays for the libraries. Frozen objects are never collected, which is why it happens
-once, after a collection, and not again as caches fill.
+once, and not again as caches fill. The garbage of the first page is young: collecting the two young
+generations first frees it (85 of the 95 objects a full collection would, in 0.4 ms instead of 110 ms
+on the first render).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ _settled = False
 
 
 def settle_once() -> None:
-    """Collect, then freeze what is left: the first time it is called in the process, and never again."""
+    """Collect the young generations, then freeze what is left: the first time it is called in the
+    process, and never again."""
     global _settled
     with _lock:
         if _settled:
             return
         _settled = True
-    gc.collect()
+    gc.collect(1)
     gc.freeze()
     # At exit the frozen objects are handed back, so the interpreter's last collection frees them
     # (DuckDB's bindings report every object still alive then as a leak).

@@ -8,13 +8,14 @@ from streetdash.app import heap
 def test_the_heap_is_settled_once_per_process(monkeypatch):
     calls = []
     monkeypatch.setattr(heap, "_settled", False)
-    monkeypatch.setattr(heap.gc, "collect", lambda: calls.append("collect"))
+    monkeypatch.setattr(heap.gc, "collect", lambda generation: calls.append(f"collect {generation}"))
     monkeypatch.setattr(heap.gc, "freeze", lambda: calls.append("freeze"))
     monkeypatch.setattr(heap.atexit, "register", lambda f: calls.append(f.__name__))
     heap.settle_once()
     heap.settle_once()
-    # Collected before freezing (frozen garbage would never be freed), handed back at exit, and once.
-    assert calls == ["collect", "freeze", "unfreeze"]
+    # The young garbage collected before freezing (frozen, it would never be freed), handed back at
+    # exit, and once.
+    assert calls == ["collect 1", "freeze", "unfreeze"]
 
 
 def test_a_drawn_page_settles_it(demo, monkeypatch):
