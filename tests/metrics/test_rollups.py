@@ -166,5 +166,5 @@ def test_a_resident_of_two_communities_counts_once_for_their_street(demo, tmp_pa
             assert_same(
                 con, dt.date(2023, 3, 1), dt.date(2023, 9, 30), True, by_month, ["141181001001", "141181001002"]
             )
-        check_random_periods(con, examples=25)
-        check_random_scopes(con, examples=15)
+        check_random_periods(con, examples=10)
+        check_random_scopes(con, examples=6)
