@@ -19,11 +19,16 @@ from streetdash.filters import add_months, month_end
 MONTHLY = {"community_monthly": metrics.community_monthly, "street_monthly": metrics.street_monthly}
 
 
+def read(con, macro, start, end, street=None, communities=None) -> pd.DataFrame:
+    """The frame ``streetdash.metrics`` gives for ``macro`` (street_monthly takes no communities)."""
+    return MONTHLY[macro](con, start, end, street, *([communities] if macro == "community_monthly" else []))
+
+
 def by_macro(con, macro, start, end, street=None, communities=None) -> pd.DataFrame:
     """The frame as the macro itself gives it (the stored tables switched off)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(metrics, "_stored_months", lambda *args: None)
-        return MONTHLY[macro](con, start, end, street, *([communities] if macro == "community_monthly" else []))
+        return read(con, macro, start, end, street, communities)
 
 
 def coverage(con) -> tuple[dt.date, dt.date]:
@@ -32,8 +37,7 @@ def coverage(con) -> tuple[dt.date, dt.date]:
 
 def assert_stored_equal(con, macro, start, end, street=None, communities=None) -> None:
     assert metrics._stored_months(con, macro, start, end), (macro, start, end)
-    extra = [communities] if macro == "community_monthly" else []
-    got = MONTHLY[macro](con, start, end, street, *extra)
+    got = read(con, macro, start, end, street, communities)
     expected = by_macro(con, macro, start, end, street, communities)
     assert not expected.empty
     pd.testing.assert_frame_equal(got, expected, check_dtype=True, obj=f"{macro} {start}–{end} {street} {communities}")
