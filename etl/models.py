@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import stored_periods
 from streetdash.schemes import settings_rows
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -48,10 +49,12 @@ def write_street_settings(con: duckdb.DuckDBPyConnection, folder: Path | None = 
 
 
 def apply(con: duckdb.DuckDBPyConnection, schemes: Path | None = None) -> None:
-    """Write the street settings, then run every model file on ``con`` in order."""
+    """Write the street settings, run every model file on ``con`` in order, then store the preset
+    periods' figures (which the presets of streetdash/filters.py decide, etl/stored_periods.py)."""
     write_street_settings(con, schemes)
     for path in model_files():
         con.execute(model_sql(path))
+    stored_periods.store(con)
 
 
 def refresh(db: Path | None = None) -> list[tuple]:

@@ -106,6 +106,17 @@ def period_range(preset: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(preset)
 
 
+def preset_comparisons(as_of: dt.date) -> list[tuple[Filters, Filters]]:
+    """Each preset period but 自定义 as the sidebar makes it on data up to ``as_of`` (cut there), with
+    the period it is compared with (:meth:`Filters.previous`): the ranges a load stores the figures of
+    (etl/stored_periods.py), so that choosing a preset reads rows instead of running the metric query."""
+    pairs = []
+    for preset in PERIODS[:-1]:
+        chosen = Filters(None, (), *period_range(preset, as_of)).cut_at(as_of)
+        pairs.append((chosen, chosen.previous()))
+    return pairs
+
+
 def default_period(latest: dt.date) -> tuple[dt.date, dt.date]:
     """The latest full month present in the data: the month of ``latest`` if it ends there, else the one before."""
     if latest == month_end(latest):

@@ -260,20 +260,25 @@ def scope_figures(
 ) -> ScopeFigures:
     """:func:`scope_metrics` for the period and for ``previous`` (start, end; an empty frame for None),
     and :func:`community_metrics`, from the warehouse's ``scope_with_communities``: one query, where a
-    filter change would otherwise plan the big metric query three times."""
+    filter change would otherwise plan the big metric query three times. A preset period (and the one
+    before it) of a street or of one community is read from the rows every load stores instead."""
     prev_start, prev_end = previous or (None, None)
     chosen = list(communities) if communities else None
+    params = {
+        "start": start,
+        "end": end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+        "street": street,
+        "communities": chosen,
+    }
+    stored = _stored_scope(con, params, previous is not None)
+    if stored is not None:
+        return stored
     try:
         frame = con.execute(
             "SELECT * FROM scope_with_communities($start, $end, $prev_start, $prev_end, $street, $communities)",
-            {
-                "start": start,
-                "end": end,
-                "prev_start": prev_start,
-                "prev_end": prev_end,
-                "street": street,
-                "communities": chosen,
-            },
+            params,
         ).df()
     except duckdb.CatalogException:
         # A warehouse loaded before the macro existed (the next load adds it): the three queries.
@@ -290,6 +295,54 @@ def scope_figures(
         current=part(is_scope & ~frame["previous"], scope_columns),
         previous=part(is_scope & frame["previous"], scope_columns),
         communities=part(~is_scope, list(frame.columns[2:])),
+    )
+
+
+# A street (or every street) with its communities, or one community as its own scope, for the period
+# and the period before, from the rows a load stores (etl/sql/40_stored/20_periods.sql).
+_STORED_SCOPE_SQL = """
+SELECT (p_start <> $start OR p_end <> $end) AS previous, * EXCLUDE (p_start, p_end)
+FROM periods_grouped
+WHERE ((p_start = $start AND p_end = $end) OR (p_start = $prev_start AND p_end = $prev_end))
+    AND CASE WHEN $communities IS NULL THEN $street IS NULL OR street = $street
+        ELSE NOT is_group AND (list_contains($communities, community) OR list_contains($communities, community_id))
+    END
+ORDER BY is_group DESC, previous, street, community_id
+"""
+
+
+def _stored_scope(con: duckdb.DuckDBPyConnection, params: dict, with_previous: bool) -> ScopeFigures | None:
+    """:func:`scope_figures` from the preset periods a load stores (periods_grouped), for a street (or
+    every street) or one community, whose figures as a scope are the community's own; None when they do
+    not hold it: a period not stored, several communities chosen (a selection's figures are its own),
+    or a name that is not one community."""
+    chosen = params["communities"]
+    if chosen is not None and len(chosen) != 1:
+        return None
+    try:
+        rows = con.execute(_STORED_SCOPE_SQL, params).df()
+    except duckdb.CatalogException:  # a warehouse loaded before the table existed
+        return None
+    metric_columns = list(rows.columns[5:])
+    is_scope = rows["is_group"] if chosen is None else pd.Series(True, index=rows.index)
+    now, before = is_scope & ~rows["previous"], is_scope & rows["previous"]
+    if not now.any() or (chosen is not None and now.sum() != 1) or before.sum() != (now.sum() if with_previous else 0):
+        return None
+    # The communities beside the scope: those of the street asked for (a chosen one too), this period.
+    beside = ~rows["is_group"] & ~rows["previous"]
+    if chosen is not None and params["street"] is not None:
+        beside &= rows["street"] == params["street"]
+        if not beside.any():  # a community of another street: the macro types that empty part its own way
+            return None
+    scope_columns = (["street"] if chosen is None else []) + metric_columns
+
+    def part(mask, columns: list[str]) -> pd.DataFrame:
+        return _typed_alone(rows.loc[mask, columns].reset_index(drop=True))
+
+    return ScopeFigures(
+        current=part(now, scope_columns),
+        previous=part(before, scope_columns),
+        communities=part(beside, ["community_id", "community", "street", *metric_columns]),
     )
 
 

@@ -80,7 +80,7 @@ class Truth:
         columns = {r[0] for r in con.execute(f'DESCRIBE "{name}"').fetchall()}
         if self.everything or name == "data_as_of":  # the day the data ends, which every page shows
             where = "true"
-        elif name.startswith("months_"):  # figures of the whole warehouse, stored by the load: none
+        elif name.startswith(("months_", "periods_")):  # figures of the whole warehouse, stored by the load: none
             where = "false"
         elif name == "rollup_street_residents":  # remade in the copy: each resident once per street in scope
             return con.execute(

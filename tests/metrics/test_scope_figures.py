@@ -50,7 +50,7 @@ def test_same_columns_as_metrics_grouped(demo):
         grouped = con.execute("DESCRIBE SELECT * FROM metrics_grouped($s, $e, false, false, NULL)", params).fetchall()
         sets = con.execute(
             "DESCRIBE SELECT * EXCLUDE (is_group, previous)"
-            " FROM metrics_grouped_sets($s, $e, NULL, NULL, false, false, NULL, NULL, true)",
+            " FROM metrics_grouped_sets($s, $e, NULL, NULL, false, false, NULL, NULL, true, false)",
             params,
         ).fetchall()
     assert [r[:2] for r in sets] == [r[:2] for r in grouped]

@@ -6,7 +6,8 @@
 --   within_street (or NULL): one street's communities (not a selection's: a selection is its own scope,
 --     as in selection_metrics);
 --   with_communities: beside a street or selection group, each of its communities as a group of its own
---     (is_group = false), for the current period only, figured as community grouping does.
+--     (is_group = false), figured as community grouping does: for the current period only, and for
+--     the period before too when communities_in_previous (what a load stores, etl/stored_periods.py).
 -- Rows: group_key, month, is_group (a street or selection group), previous, then the metric columns of
 -- metrics_grouped in its order. A community's key never meets a group's in a join (is_group is a key too).
 --
@@ -16,7 +17,8 @@
 -- formulas are the same file (metric_columns.sqlpart); tests/metrics/test_scope_figures.py holds the
 -- results equal, frame for frame.
 CREATE OR REPLACE MACRO metrics_grouped_sets(
-    start_date, end_date, prev_start, prev_end, by_street, by_month, selection, within_street, with_communities
+    start_date, end_date, prev_start, prev_end, by_street, by_month, selection, within_street, with_communities,
+    communities_in_previous
 ) AS TABLE
 WITH
 chosen AS (
@@ -52,8 +54,8 @@ periods AS (
 groups AS (
     SELECT DISTINCT s.group_key, s.is_group, p.month, p.previous, p.period_key
     FROM scope s CROSS JOIN periods p
-    -- A community on its own beside its group: the current period only.
-    WHERE s.is_group OR NOT p.previous OR NOT (by_street OR selection IS NOT NULL)
+    -- A community on its own beside its group: the current period only, unless asked for both.
+    WHERE s.is_group OR NOT p.previous OR NOT (by_street OR selection IS NOT NULL) OR communities_in_previous
 ),
 
 -- The additive parts, summed over the days of each period.

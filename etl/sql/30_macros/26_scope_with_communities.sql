@@ -16,7 +16,7 @@ SELECT
     CASE WHEN m.is_group THEN (CASE WHEN communities IS NULL THEN m.group_key END) ELSE c.street END AS street,
     m.* EXCLUDE (group_key, month, is_group, previous)
 FROM metrics_grouped_sets(
-    start_date, end_date, prev_start, prev_end, communities IS NULL, false, communities, street, true
+    start_date, end_date, prev_start, prev_end, communities IS NULL, false, communities, street, true, false
 ) m
 LEFT JOIN dim_communities c ON NOT m.is_group AND c.community_id = m.group_key
 WHERE m.is_group OR c.community_id IS NOT NULL

@@ -23,7 +23,7 @@ HAVING any_value(a.as_of) IS NOT NULL AND min(r.day) IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE months_grouped AS
 SELECT * FROM metrics_grouped_sets(
     (SELECT first_month FROM months_coverage), (SELECT last_day FROM months_coverage),
-    NULL, NULL, true, true, NULL, NULL, true
+    NULL, NULL, true, true, NULL, NULL, true, false
 );
 
 CREATE OR REPLACE TABLE months_communities AS

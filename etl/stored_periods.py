@@ -1,0 +1,84 @@
+"""The figures of the preset periods, stored by every load (etl/sql/40_stored/20_periods.sql says why).
+
+The ranges are the sidebar's own (:func:`streetdash.filters.preset_comparisons` on the data's last day).
+A range that is a stored month (months_streets, months_communities: the calendar month, cut at the data's
+last day) is copied from those rows; each preset whose two ranges are not both stored months takes one
+metric query, for every street and community at once, both periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from streetdash.filters import month_end, preset_comparisons
+
+Range = tuple[dt.date, dt.date]
+
+
+def store(con: duckdb.DuckDBPyConnection) -> list[Range]:
+    """Fill periods_coverage and periods_grouped (made empty by the models); returns the ranges stored."""
+    as_of = con.execute("SELECT max(as_of) FROM data_as_of").fetchall()[0][0]
+    coverage = con.execute("SELECT first_month, last_day FROM months_coverage").fetchall()
+    if as_of is None or not coverage:
+        return []
+    first_month, last_day = coverage[0]
+
+    def is_stored_month(r: Range) -> bool:
+        start, end = r
+        return start.day == 1 and start >= first_month and end == min(month_end(start), last_day)
+
+    stored: list[Range] = []
+    for current, before in preset_comparisons(as_of):
+        pair = [(current.start, current.end), (before.start, before.end)]
+        wanted = [r for r in pair if r not in stored]
+        if not wanted:
+            continue
+        if all(is_stored_month(r) for r in wanted):
+            for start, end in wanted:
+                _copy_month(con, start, end)
+        else:
+            _compute(con, pair, wanted)
+        stored.extend(wanted)
+    con.executemany("INSERT INTO periods_coverage VALUES (?, ?)", stored)
+    return stored
+
+
+def _copy_month(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
+    params = {"start": start, "end": end}
+    con.execute(
+        "INSERT INTO periods_grouped BY NAME"
+        " SELECT $start AS p_start, $end AS p_end, true AS is_group, * EXCLUDE (month)"
+        " FROM months_streets WHERE month = $start",
+        params,
+    )
+    con.execute(
+        "INSERT INTO periods_grouped BY NAME"
+        " SELECT $start AS p_start, $end AS p_end, false AS is_group, * EXCLUDE (month)"
+        " FROM months_communities WHERE month = $start",
+        params,
+    )
+
+
+def _compute(con: duckdb.DuckDBPyConnection, pair: list[Range], wanted: list[Range]) -> None:
+    # Every street, each of its communities beside it, for the period and the period before.
+    (start, end), (prev_start, prev_end) = pair
+    con.execute(
+        "INSERT INTO periods_grouped BY NAME"
+        " SELECT CASE WHEN m.previous THEN $prev_start ELSE $start END AS p_start,"
+        " CASE WHEN m.previous THEN $prev_end ELSE $end END AS p_end,"
+        " c.community_id, c.community, CASE WHEN m.is_group THEN m.group_key ELSE c.street END AS street,"
+        " m.* EXCLUDE (group_key, month, previous)"
+        " FROM metrics_grouped_sets($start, $end, $prev_start, $prev_end, true, false, NULL, NULL, true, true) m"
+        " LEFT JOIN dim_communities c ON NOT m.is_group AND c.community_id = m.group_key"
+        " WHERE CASE WHEN m.previous THEN $with_previous ELSE $with_current END",
+        {
+            "start": start,
+            "end": end,
+            "prev_start": prev_start,
+            "prev_end": prev_end,
+            "with_current": pair[0] in wanted,
+            "with_previous": pair[1] in wanted,
+        },
+    )
