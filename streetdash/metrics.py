@@ -235,8 +235,22 @@ def scope_monthly(
 ) -> pd.DataFrame:
     """The scope as one group, one row per month (``selection_monthly`` or ``street_monthly``)."""
     if communities:
-        return selection_monthly(con, start, end, communities)
+        one = _one_community_monthly(con, start, end, communities) if len(communities) == 1 else None
+        return one if one is not None else selection_monthly(con, start, end, communities)
     return street_monthly(con, start, end, street)
+
+
+def _one_community_monthly(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, communities: Sequence[str]
+) -> pd.DataFrame | None:
+    """One community chosen is its own scope, whose months are its stored months (months_communities),
+    when they hold the range and the name is one community; None otherwise (the selection macro)."""
+    if not _stored_months(con, "community_monthly", start, end):
+        return None
+    rows = community_monthly(con, start, end, None, communities)
+    if rows.empty or rows["community_id"].nunique() != 1:
+        return None
+    return rows.drop(columns=["community_id", "community", "street"]).reset_index(drop=True)
 
 
 @dataclass(frozen=True)

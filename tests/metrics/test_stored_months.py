@@ -135,3 +135,27 @@ def test_a_warehouse_of_the_community_list_alone(tmp_path):
         assert first == last.replace(day=1)
         assert_stored_equal(con, "community_monthly", first, last)
         assert_stored_equal(con, "street_monthly", first, month_end(last))
+
+
+def test_one_community_chosen_reads_its_stored_months(demo):
+    """One community chosen is its own scope: its months (scope_monthly) are its stored months, equal
+    to what the selection macro computes; several, or a range the months do not hold, run the macro."""
+    with duckdb.connect(str(demo[0]), read_only=True) as con:
+        first, last = coverage(con)
+        rows = con.execute("SELECT community, community_id FROM dim_communities ORDER BY ALL").fetchall()
+        rng = random.Random(7)
+        for name, code in rng.sample(rows, 5):
+            start = add_months(first, rng.randint(0, 12))
+            end = rng.choice([last, month_end(add_months(start, rng.randint(0, 10)))])
+            chosen = (rng.choice([name, code]),)
+            got = metrics._one_community_monthly(con, start, end, chosen)
+            assert got is not None, (start, end, chosen)
+            pd.testing.assert_frame_equal(got, metrics.selection_monthly(con, start, end, chosen), obj=f"{chosen}")
+            pd.testing.assert_frame_equal(metrics.scope_monthly(con, start, end, None, chosen), got)
+        two = (rows[0][0], rows[1][0])
+        assert metrics._one_community_monthly(con, first, last, two[:1]) is not None
+        assert metrics._one_community_monthly(con, first + dt.timedelta(days=1), last, two[:1]) is None
+        assert metrics._one_community_monthly(con, first, last, ("没有这个社区",)) is None
+        pd.testing.assert_frame_equal(
+            metrics.scope_monthly(con, first, last, None, two), metrics.selection_monthly(con, first, last, two)
+        )
