@@ -1,4 +1,5 @@
-"""The figures of the preset periods, stored by every load (etl/sql/40_stored/20_periods.sql says why).
+"""The figures of the preset periods, stored by every load (etl/sql/40_stored/20_periods.sql says why),
+and the open tasks at each one's end by how long they have been open (the task page's backlog).
 
 The ranges are the sidebar's own (:func:`streetdash.filters.preset_comparisons` on the data's last day).
 A range that is a stored month (months_streets, months_communities: the calendar month, cut at the data's
@@ -42,7 +43,20 @@ def store(con: duckdb.DuckDBPyConnection) -> list[Range]:
             _compute(con, pair, wanted)
         stored.extend(wanted)
     con.executemany("INSERT INTO periods_coverage VALUES (?, ?)", stored)
+    _backlog(con, sorted({end for _, end in stored}))
     return stored
+
+
+def _backlog(con: duckdb.DuckDBPyConnection, ends: list[dt.date]) -> None:
+    # Every end in one scan of the tasks.
+    con.execute(
+        "INSERT INTO periods_backlog"
+        " SELECT e.p_end, t.community_id, backlog_age_bucket(t.published_on, e.p_end) AS bucket, count(*) AS tasks"
+        " FROM rollup_tasks t JOIN (SELECT unnest($ends) AS p_end) e"
+        " ON task_open_at(t.published_on, t.status, t.closed_on, e.p_end)"
+        " GROUP BY ALL",
+        {"ends": ends},
+    )
 
 
 def _copy_month(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:

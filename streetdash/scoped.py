@@ -50,7 +50,14 @@ WAREHOUSE_WIDE = frozenset({"data_as_of"})
 # empty. A street's row adds up communities outside a community user's scope, and in the copy the macros
 # compute the same figures from the scope's own rows.
 STORED_FIGURES = frozenset(
-    {"months_coverage", "months_communities", "months_streets", "periods_coverage", "periods_grouped"}
+    {
+        "months_coverage",
+        "months_communities",
+        "months_streets",
+        "periods_coverage",
+        "periods_grouped",
+        "periods_backlog",
+    }
 )
 # Rollups that compare rows of several communities (which entry of a person came first in a street):
 # copied empty, then made again by their macro from the rows the copy holds, so that in a copy a street

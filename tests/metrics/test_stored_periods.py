@@ -113,3 +113,40 @@ def test_a_warehouse_of_the_community_list_alone(tmp_path):
         as_of = con.execute("SELECT max(as_of) FROM data_as_of").fetchall()[0][0]
         for current, before in preset_comparisons(as_of):
             assert_same(con, current.start, current.end, (before.start, before.end))
+
+
+@pytest.mark.parametrize("warehouse", ["demo", "street_db"])
+def test_stored_backlog_equals_the_count_over_tasks(warehouse, request):
+    """The task page's backlog ageing at a stored period's end is the stored counts summed over the
+    scope; the same as counting the open tasks, for every street, communities one and two at a time."""
+    from streetdash import queries
+    from streetdash.filters import Filters
+
+    db = request.getfixturevalue(warehouse)
+    db = db[0] if isinstance(db, tuple) else db
+    with duckdb.connect(str(db), read_only=True) as con:
+        ends = sorted({r[0] for r in con.execute("SELECT p_end FROM periods_coverage").fetchall()})
+        rows = con.execute("SELECT street, community FROM dim_communities ORDER BY ALL").fetchall()
+        rng = random.Random(5)
+        choices = [(s, ()) for s in sorted({r[0] for r in rows})]
+        choices += [(s, (c,)) for s, c in rng.sample(rows, min(3, len(rows)))]
+        choices += [(rows[0][0], tuple(c for s, c in rows if s == rows[0][0])[:2])]
+        for end in ends:
+            assert queries._backlog_stored(con, end)
+            for street, communities in choices:
+                f = Filters(street, communities, end.replace(day=1), end)
+                got = queries.backlog_ageing(con, f)
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(queries, "_backlog_stored", lambda *a: False)
+                    expected = queries.backlog_ageing(con, f)
+                pd.testing.assert_frame_equal(got, expected, obj=f"{end} {street} {communities}")
+            assert got["任务数"].sum() >= 0
+        assert (
+            sum(
+                queries.backlog_ageing(con, Filters(s, (), e.replace(day=1), e))["任务数"].sum()
+                for s, _ in choices[:1]
+                for e in ends
+            )
+            > 0
+        )
+        assert not queries._backlog_stored(con, ends[-1] - dt.timedelta(days=2))

@@ -22,3 +22,7 @@ SELECT
     * EXCLUDE (community_id, community, street, month)
 FROM months_communities
 LIMIT 0;
+
+-- Open tasks at the end of each stored period, per community and 积压时长 (the task page's backlog
+-- ageing): counts, so a scope's are its communities' summed.
+CREATE OR REPLACE TABLE periods_backlog (p_end DATE NOT NULL, community_id VARCHAR, bucket VARCHAR, tasks BIGINT);
