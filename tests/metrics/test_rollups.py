@@ -63,14 +63,14 @@ def test_rollups_equal_records_on_the_demo(demo):
             for by_street in (False, True):
                 for by_month in (False, True):
                     assert_same(con, start, end, by_street, by_month, None)
-        check_random_periods(con, examples=60)
+        check_random_periods(con, examples=40)
 
 
 def test_rollups_equal_records_on_the_hand_made_street(street_db):
     with duckdb.connect(str(street_db), read_only=True) as con:
         for by_month in (False, True):
             assert_same(con, dt.date(2022, 3, 1), dt.date(2022, 4, 30), False, by_month, None)
-        check_random_periods(con, examples=40)
+        check_random_periods(con, examples=30)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def generated_db(tmp_path_factory):
 def test_rollups_equal_records_on_a_generated_warehouse(generated_db):
     with duckdb.connect(str(generated_db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] == 20_000
-        check_random_periods(con, examples=40)
+        check_random_periods(con, examples=30)
 
 
 def test_rollups_are_cut_by_the_scoped_copy(demo):
