@@ -284,11 +284,14 @@ def acting_as(scope: access.Scope, who: audit.Actor | None = None) -> Iterator[N
         _acting.reset(token)
 
 
-def audited(make: Callable[[], bytes], what: str) -> Callable[[], bytes]:
+def audited(
+    make: Callable[[], bytes], what: str, who: audit.Actor | None = None, scope: access.Scope | None = None
+) -> Callable[[], bytes]:
     """``make`` as a download's file maker that runs with this user's scope and writes an audit entry
     (what was downloaded) when the file is made. Who, where from and the scope are taken now, in the
-    page's run: Streamlit calls the maker later, in its download thread, where there is no session."""
-    who, scope = actor(), data_scope()
+    page's run (or given, for a row of buttons): Streamlit calls the maker later, in its download
+    thread, where there is no session."""
+    who, scope = who or actor(), scope or data_scope()
 
     def made() -> bytes:
         with acting_as(scope, who):

@@ -176,11 +176,12 @@ def download_row(downloads: list[Download], key: str | None = None) -> None:
     when made (:func:`streetdash.app.auth.audited`)."""
     from streetdash.app import auth
 
+    who, scope = auth.actor(), auth.data_scope()  # once for the row: reading the request costs
     with st.container(horizontal=True, gap="small"):
         for d in downloads:
             st.download_button(
                 d.label,
-                data=auth.audited(d.make, d.file_name),
+                data=auth.audited(d.make, d.file_name, who, scope),
                 file_name=d.file_name,
                 mime=d.mime,
                 key=f"{key}_{d.file_name.rsplit('.', 1)[-1]}" if key else None,
