@@ -30,8 +30,19 @@ def settle_once() -> None:
         if _settled:
             return
         _settled = True
+    _load_lazy_parts()
     gc.collect(1)
     gc.freeze()
     # At exit the frozen objects are handed back, so the interpreter's last collection frees them
     # (DuckDB's bindings report every object still alive then as a leak).
     atexit.register(gc.unfreeze)
+
+
+def _load_lazy_parts() -> None:
+    """What Streamlit loads only when first needed, loaded now: the first alert a process shows
+    (st.success, st.info … without an icon) compiles Streamlit's pattern of every emoji, about 150 ms,
+    which otherwise lands on one user's filter change (the overview's "没有需要特别关注的事项")."""
+    try:
+        import streamlit.emojis  # noqa: F401
+    except ImportError:  # moved in another Streamlit: then the first alert pays, as before
+        pass

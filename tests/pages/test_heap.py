@@ -32,3 +32,14 @@ def test_a_drawn_page_settles_it(demo, monkeypatch):
     root = Path(__file__).resolve().parents[2]
     at = sign_in(AppTest.from_file(str(root / "dashboard.py"), default_timeout=60), "street").run()
     assert not at.exception and settled
+
+
+def test_streamlits_emoji_pattern_is_loaded_before_the_heap_is_frozen(monkeypatch):
+    """The first alert of a process would compile it (about 150 ms) in some user's filter change."""
+    import subprocess
+    import sys
+
+    # A fresh interpreter: this one may have shown an alert already.
+    code = "import sys; from streetdash.app import heap; heap.settle_once(); print('streamlit.emojis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("True")
