@@ -19,7 +19,8 @@ Range = tuple[dt.date, dt.date]
 
 
 def store(con: duckdb.DuckDBPyConnection) -> list[Range]:
-    """Fill periods_coverage and periods_grouped (made empty by the models); returns the ranges stored."""
+    """Fill periods_coverage, periods_grouped and periods_backlog (made empty by the models); returns
+    the ranges stored."""
     as_of = con.execute("SELECT max(as_of) FROM data_as_of").fetchall()[0][0]
     coverage = con.execute("SELECT first_month, last_day FROM months_coverage").fetchall()
     if as_of is None or not coverage:
