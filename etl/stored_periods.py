@@ -13,7 +13,8 @@ import datetime as dt
 
 import duckdb
 
-from streetdash.filters import month_end, preset_comparisons
+from streetdash.filters import preset_comparisons
+from streetdash.metrics import stored_months_hold
 
 Range = tuple[dt.date, dt.date]
 
@@ -29,20 +30,24 @@ def store(con: duckdb.DuckDBPyConnection) -> list[Range]:
 
     def is_stored_month(r: Range) -> bool:
         start, end = r
-        return start.day == 1 and start >= first_month and end == min(month_end(start), last_day)
+        return (start.year, start.month) == (end.year, end.month) and stored_months_hold(
+            first_month, last_day, start, end
+        )
 
     stored: list[Range] = []
+    months: list[Range] = []
     for current, before in preset_comparisons(as_of):
         pair = [(current.start, current.end), (before.start, before.end)]
         wanted = [r for r in pair if r not in stored]
         if not wanted:
             continue
         if all(is_stored_month(r) for r in wanted):
-            for start, end in wanted:
-                _copy_month(con, start, end)
+            months.extend(wanted)
         else:
             _compute(con, pair, wanted)
         stored.extend(wanted)
+    if months:
+        _copy_months(con, months)
     con.executemany("INSERT INTO periods_coverage VALUES (?, ?)", stored)
     _backlog(con, sorted({end for _, end in stored}))
     return stored
@@ -60,18 +65,20 @@ def _backlog(con: duckdb.DuckDBPyConnection, ends: list[dt.date]) -> None:
     )
 
 
-def _copy_month(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> None:
-    params = {"start": start, "end": end}
+def _copy_months(con: duckdb.DuckDBPyConnection, ranges: list[Range]) -> None:
+    # Each range's month row, the streets' and the communities' in one statement each.
+    params = {"starts": [start for start, _ in ranges], "ends": [end for _, end in ranges]}
+    ranges_sql = "(SELECT unnest($starts) AS p_start, unnest($ends) AS p_end) r"
     con.execute(
         "INSERT INTO periods_grouped BY NAME"
-        " SELECT $start AS p_start, $end AS p_end, true AS is_group, * EXCLUDE (month)"
-        " FROM months_streets WHERE month = $start",
+        " SELECT r.p_start, r.p_end, true AS is_group, m.* EXCLUDE (month)"
+        f" FROM months_streets m JOIN {ranges_sql} ON m.month = r.p_start",
         params,
     )
     con.execute(
         "INSERT INTO periods_grouped BY NAME"
-        " SELECT $start AS p_start, $end AS p_end, false AS is_group, * EXCLUDE (month)"
-        " FROM months_communities WHERE month = $start",
+        " SELECT r.p_start, r.p_end, false AS is_group, m.* EXCLUDE (month)"
+        f" FROM months_communities m JOIN {ranges_sql} ON m.month = r.p_start",
         params,
     )
 

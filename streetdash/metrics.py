@@ -131,23 +131,26 @@ def _read(
 
 def _stored_months(con: duckdb.DuckDBPyConnection, macro: str, start: dt.date, end: dt.date) -> tuple[str, str] | None:
     """The stored table (and its order) that holds ``macro``'s rows for ``start``–``end`` as the macro
-    computes them, or None. A stored month is the calendar month cut at the data's last day, so the
-    range must begin on the first of a month the table holds and end on the last day of a month, or
-    at or after the data's last day within its month (the macro cuts every period there too)."""
+    computes them (:func:`stored_months_hold`), or None."""
     if macro not in STORED_MONTHS or start.day != 1 or end < start:
         return None
     try:
         coverage = con.execute("SELECT first_month, last_day FROM months_coverage").fetchall()
     except duckdb.CatalogException:  # a warehouse loaded before the tables existed
         return None
-    if not coverage:
-        return None
-    first_month, last_day = coverage[0]
-    whole_month = (end + dt.timedelta(days=1)).day == 1
-    within = (end.year, end.month) <= (last_day.year, last_day.month)
-    if start >= first_month and within and (whole_month or end >= last_day):
+    if coverage and stored_months_hold(*coverage[0], start, end):
         return STORED_MONTHS[macro]
     return None
+
+
+def stored_months_hold(first_month: dt.date, last_day: dt.date, start: dt.date, end: dt.date) -> bool:
+    """Whether the months a load stores (``months_coverage``: from ``first_month``, the last one cut at
+    the data's ``last_day``) hold ``start``–``end`` as the macros compute it: the range begins on the
+    first of a stored month and ends on the last day of a month, or at or after the data's last day
+    within its month (the macros cut every period there too)."""
+    whole_month = (end + dt.timedelta(days=1)).day == 1
+    within = (end.year, end.month) <= (last_day.year, last_day.month)
+    return start.day == 1 and start <= end and start >= first_month and within and (whole_month or end >= last_day)
 
 
 def community_metrics(
